@@ -1,0 +1,276 @@
+"""Corpus and Document: the original text, what was done to it, and its structure.
+
+Like a quanteda corpus, a :class:`Document` keeps its raw text untouched; the
+normalised text, zones, headings and sentences are derived once at load time and
+carry offsets back to the raw file.
+
+>>> import plantrace
+>>> corpus = plantrace.load_corpus("corpora/chengdu")
+>>> doc = corpus["xindu_2021_signed_article"]
+>>> doc.encoding, doc.config.script, "构建区域协同枢纽" in doc.text
+('utf-8', 'traditional', True)
+>>> s, e = doc.find("构建区域协同枢纽")
+>>> doc.raw_span(s, e)
+'構(gòu)建區(qū)域協(xié)同樞(shū)紐'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import pandas as pd
+
+from . import __version__
+from .errors import PlantraceError
+from .ingest import DEFAULT_MAX_BYTES, RawText, read_raw
+from .manifest import ManifestEntry, manifest_sha256, read_manifest
+from .normalise import NormaliserConfig, StepReport, normalise_mapped
+from .structure import Heading, Paragraph, Sentence, Structure, split_structure
+from .textmap import MappedText
+from .zones import Zone, ZoneRules, detect_zones
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: raw text, normalised text with raw offsets, zones and structure."""
+
+    entry: ManifestEntry
+    raw: str
+    encoding: str
+    source_format: str
+    config: NormaliserConfig  # resolved: script and line joining decided
+    mapped: MappedText
+    zones: tuple[Zone, ...]
+    structure: Structure
+    explanation: tuple[StepReport, ...]
+    corpus_name: str = ""
+
+    @property
+    def doc_id(self) -> str:
+        return self.entry.doc_id
+
+    @property
+    def meta(self) -> dict[str, object]:
+        return self.entry.metadata()
+
+    @property
+    def text(self) -> str:
+        """The normalised text (all zones)."""
+        return self.mapped.text
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return self.structure.paragraphs
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        return self.structure.headings
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return self.structure.sentences
+
+    @cached_property
+    def raw_sha256(self) -> str:
+        return hashlib.sha256(self.raw.encode("utf-8")).hexdigest()
+
+    def zone(self, name: str) -> Zone | None:
+        return next((z for z in self.zones if z.name == name), None)
+
+    @property
+    def body_span(self) -> tuple[int, int]:
+        z = self.zone("body")
+        return (z.start, z.end) if z else (0, 0)
+
+    @property
+    def body_text(self) -> str:
+        s, e = self.body_span
+        return self.text[s:e]
+
+    @cached_property
+    def body_chars(self) -> int:
+        """Characters of body text, whitespace excluded: the denominator of rates."""
+        return sum(1 for ch in self.body_text if not ch.isspace())
+
+    def zone_sizes(self) -> dict[str, int]:
+        sizes = {"front": 0, "body": 0, "back": 0}
+        for z in self.zones:
+            sizes[z.name] += sum(1 for ch in self.text[z.start:z.end] if not ch.isspace())
+        return sizes
+
+    def raw_offsets(self, start: int, end: int) -> tuple[int, int]:
+        """Raw ``[start, end)`` of a normalised span."""
+        return self.mapped.raw_span(start, end)
+
+    def raw_span(self, start: int, end: int) -> str:
+        """The raw text behind a normalised span: what a citation quotes."""
+        a, b = self.mapped.raw_span(start, end)
+        return self.raw[a:b]
+
+    def find(self, needle: str, start: int = 0) -> tuple[int, int]:
+        """Normalised span of the first occurrence of ``needle`` (ValueError if absent)."""
+        i = self.text.index(needle, start)
+        return i, i + len(needle)
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        """The sentence containing a normalised offset (binary search)."""
+        sents = self.sentences
+        lo, hi = 0, len(sents)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if sents[mid].end <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(sents) and sents[lo].start <= offset < sents[lo].end:
+            return sents[lo]
+        return None
+
+    def explain_frame(self) -> pd.DataFrame:
+        """Each normalisation step and how many changes it made to this document."""
+        return pd.DataFrame(
+            [{"doc_id": self.doc_id, "step": r.step, "changes": r.changes,
+              "chars_removed": r.chars_removed,
+              "examples": " | ".join(f"{a} → {b or '∅'}" for a, b in r.examples)}
+             for r in self.explanation]
+        )
+
+
+def build_document(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
+                   zone_rules: ZoneRules | None = None, corpus_name: str = "") -> Document:
+    """Normalise, zone and structure one ingested document."""
+    cfg = replace(config, script=entry.script) if entry.script != "auto" else config
+    mapped, resolved, reports = normalise_mapped(raw.text, cfg, explain=True)
+    zones = tuple(detect_zones(mapped.text, zone_rules))
+    structure = split_structure(mapped.text, list(zones))
+    return Document(entry, raw.text, raw.encoding, raw.source_format, resolved, mapped, zones,
+                    structure, tuple(reports), corpus_name)
+
+
+@dataclass
+class Corpus:
+    """Documents from one or more corpus folders, in manifest order."""
+
+    docs: list[Document]
+    paths: list[Path]
+    config: NormaliserConfig
+    manifest_hashes: dict[str, str] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.docs)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        for d in self.docs:
+            if d.doc_id == doc_id:
+                return d
+        known = ", ".join(d.doc_id for d in self.docs[:8])
+        raise PlantraceError(f"no document with doc_id {doc_id!r}",
+                             hint=f"use one of the manifest's doc_ids ({known}{', …' if len(self.docs) > 8 else ''})")
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [d.doc_id for d in self.docs]
+
+    @property
+    def name(self) -> str:
+        return "+".join(p.name for p in self.paths)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per document: manifest metadata, size, encoding, script, zone sizes."""
+        rows = []
+        for d in self.docs:
+            sizes = d.zone_sizes()
+            rows.append({
+                **d.meta, "corpus": d.corpus_name, "encoding": d.encoding,
+                "script_used": d.config.script, "rejoin_lines": d.config.rejoin_lines,
+                "raw_chars": len(d.raw), "chars": sum(sizes.values()),
+                "front_chars": sizes["front"], "body_chars": sizes["body"], "back_chars": sizes["back"],
+                "headings": len(d.headings), "sentences": sum(1 for s in d.sentences if s.zone == "body"),
+            })
+        return pd.DataFrame(rows)
+
+    def explain_frame(self) -> pd.DataFrame:
+        return pd.concat([d.explain_frame() for d in self.docs], ignore_index=True)
+
+    def provenance(self) -> dict[str, object]:
+        """What produced every result of this corpus (recorded in every output)."""
+        return {
+            "plantrace_version": __version__,
+            "corpora": [str(p) for p in self.paths],
+            "manifest_sha256": self.manifest_hashes,
+            "normaliser_config": self.config.to_dict(),
+            "documents": {d.doc_id: {"raw_sha256": d.raw_sha256, "encoding": d.encoding,
+                                     "script": d.config.script, "rejoin_lines": d.config.rejoin_lines}
+                          for d in self.docs},
+            "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+        }
+
+
+def load_corpus(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    config: NormaliserConfig | None = None,
+    zone_rules: ZoneRules | None = None,
+    skip_bad: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressFn | None = None,
+) -> Corpus:
+    """Load one or more corpus folders (each with ``manifest.csv``) as one collection.
+
+    Unreadable documents stop the load with every problem listed at once; with
+    ``skip_bad`` they are left out and recorded in ``Corpus.skipped``.
+    """
+    folders = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    cfg = config or NormaliserConfig()
+    entries: list[tuple[Path, ManifestEntry]] = []
+    hashes: dict[str, str] = {}
+    for folder in folders:
+        hashes[str(folder)] = "" if not (folder / "manifest.csv").is_file() else ""
+        for entry in read_manifest(folder):
+            entries.append((folder, entry))
+        hashes[str(folder)] = manifest_sha256(folder)
+    seen: dict[str, Path] = {}
+    for folder, entry in entries:
+        if entry.doc_id in seen and seen[entry.doc_id] != folder:
+            raise PlantraceError(f"doc_id {entry.doc_id!r} is used in two corpora "
+                                 f"({seen[entry.doc_id]} and {folder})", file=str(folder / "manifest.csv"),
+                                 line=entry.line, hint="rename one of them")
+        seen[entry.doc_id] = folder
+    docs: list[Document] = []
+    errors: list[PlantraceError] = []
+    skipped: list[tuple[str, str]] = []
+    for i, (folder, entry) in enumerate(entries):
+        if progress:
+            progress(entry.doc_id, i, len(entries))
+        try:
+            raw = read_raw(entry.path, encoding=entry.extra.get("encoding") or None, max_bytes=max_bytes)
+        except PlantraceError as exc:
+            if skip_bad:
+                skipped.append((str(entry.path), exc.message))
+                continue
+            errors.append(exc)
+            continue
+        docs.append(build_document(entry, raw, cfg, zone_rules, folder.name))
+    if progress:
+        progress("", len(entries), len(entries))
+    if errors:
+        if len(errors) == 1:
+            raise errors[0]
+        listing = "; ".join(str(e) for e in errors)
+        raise PlantraceError(f"{len(errors)} documents cannot be read: {listing}",
+                             hint="fix them, or pass --skip-bad to go on without them (they are recorded)")
+    return Corpus(docs, folders, cfg, hashes, skipped)
+
+
+def iter_body_sentences(doc: Document) -> Iterable[Sentence]:
+    return (s for s in doc.sentences if s.zone == "body")

@@ -1,0 +1,147 @@
+"""Ingest: read .txt (any common Chinese encoding), .docx and .pdf into a raw string.
+
+The raw string is what offsets refer to: citations slice it. Files on disk are
+only ever read.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "gbk.txt"
+>>> _ = p.write_bytes("推动成渝地区双城经济圈建设，打造西部经济中心。".encode("gb18030"))
+>>> r = read_raw(p)
+>>> r.text[:6], r.encoding
+('推动成渝地区', 'gb18030')
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PlantraceError
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Encodings a Chinese document is realistically in; charset-normalizer is asked to
+# choose among these only, so GBK text is never "detected" as Korean cp949.
+CANDIDATE_ENCODINGS = ("utf_8", "gb18030", "big5", "big5hkscs", "utf_16", "utf_32")
+
+
+@dataclass(frozen=True)
+class RawText:
+    text: str
+    encoding: str
+    source_format: str  # txt, docx or pdf
+    bytes: int
+
+
+def _decode_txt(data: bytes, name: str) -> tuple[str, str]:
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+                     (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CANDIDATE_ENCODINGS)).best()
+    if best is None:
+        raise PlantraceError(
+            "not in a Chinese text encoding (tried UTF-8, GB18030, Big5, UTF-16)", file=name,
+            hint="re-save the file as UTF-8, or give its encoding in the manifest column 'encoding'",
+        )
+    text = str(best)
+    return text, best.encoding
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"PK\x03\x04", b"GIF8")):
+        return True
+    # NUL bytes mean binary unless the file is UTF-16/32 (which has NULs in ASCII).
+    return b"\x00" in head and not head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def read_raw(path: str | Path, *, encoding: str | None = None,
+             max_bytes: int = DEFAULT_MAX_BYTES) -> RawText:
+    """Read one document. ``encoding`` overrides detection for a .txt file."""
+    p = Path(path)
+    name = str(p)
+    if not p.is_file():
+        raise PlantraceError("document not found", file=name, hint="check the manifest's file column")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise PlantraceError(
+            f"file is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit", file=name,
+            hint="split the document, or raise the limit with --max-mb",
+        )
+    suffix = p.suffix.lower()
+    if suffix == ".docx":
+        return RawText(_read_docx(p), "docx", "docx", size)
+    if suffix == ".pdf":
+        return RawText(_read_pdf(p), "pdf", "pdf", size)
+    data = p.read_bytes()
+    if not data.strip():
+        raise PlantraceError("file is empty", file=name, hint="remove it from the manifest or fill it")
+    if encoding:
+        try:
+            return RawText(data.decode(encoding), encoding, "txt", size)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise PlantraceError(f"cannot be read as {encoding}: {exc}", file=name,
+                                 hint="remove the encoding override to detect it") from exc
+    if _looks_binary(data) and not _utf16_without_bom(data):
+        raise PlantraceError("is a binary file, not text", file=name,
+                             hint="give the real .pdf/.docx file, or convert it to UTF-8 text")
+    text, enc = _decode_txt(data, name)
+    if not _HAN.search(text):
+        raise PlantraceError(f"decoded as {enc} but holds no Chinese characters", file=name,
+                             hint="check the file is the document, or give its encoding")
+    return RawText(text, enc, "txt", size)
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    # UTF-16 without a BOM: every other byte of ASCII is NUL; Han text decodes cleanly.
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _HAN.search(text) and "\x00" not in text:
+            return True
+    return False
+
+
+def _read_docx(p: Path) -> str:
+    try:
+        import docx
+    except ImportError as exc:  # pragma: no cover - declared dependency
+        raise PlantraceError("python-docx is missing", file=str(p), hint="pip install python-docx") from exc
+    try:
+        document = docx.Document(str(p))
+    except Exception as exc:  # python-docx raises several types for a bad package
+        raise PlantraceError(f"not a readable .docx ({exc.__class__.__name__})", file=str(p),
+                             hint="open and re-save it in Word or LibreOffice") from exc
+    # Paragraph order is reading order; tables are appended after, one cell per line,
+    # the way the provincial collector flattened them.
+    lines = [para.text for para in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.extend(cell.text for cell in row.cells)
+    return "\n".join(lines)
+
+
+def _read_pdf(p: Path) -> str:
+    try:
+        from pypdf import PdfReader
+    except ImportError as exc:
+        raise PlantraceError("reading PDF needs pypdf", file=str(p),
+                             hint="pip install 'plantrace[pdf]'  (or: pip install pypdf)") from exc
+    try:
+        reader = PdfReader(str(p))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except Exception as exc:
+        raise PlantraceError(f"not a readable PDF ({exc.__class__.__name__})", file=str(p),
+                             hint="check the file, or convert it to text first") from exc

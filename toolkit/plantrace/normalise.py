@@ -1,0 +1,415 @@
+"""Normalisation: a registry of small, named, explainable steps (ftfy's design).
+
+Each step is a pure ``str -> str`` function (call the :class:`Step`); underneath,
+it reports the edits it makes, so :func:`normalise_mapped` can keep every
+character's raw offsets and :func:`explain` can say how many changes each step
+made and show examples. :class:`NormaliserConfig` switches steps on and off by
+the same names as the registry.
+
+>>> STEPS["remove_pinyin_glosses"]("許興國(guó)")
+'許興國'
+>>> normalise_text("１９９２年，公园 城市(TOD)")
+'1992年，公园城市(TOD)'
+>>> normalise_text("國(guó)家發(fā)展", NormaliserConfig(script="traditional"))
+'国家发展'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from typing import Callable, Iterable, Literal
+
+from .textmap import Edit, MappedText, apply_edits_str
+
+Script = Literal["simplified", "traditional", "traditional-tw", "traditional-hk", "auto"]
+SCRIPTS: tuple[str, ...] = ("simplified", "traditional", "traditional-tw", "traditional-hk", "auto")
+
+# Character classes shared by several steps. Han covers the URO and extension A;
+# the CJK punctuation is what Chinese prose puts between words.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_PUNCT = "\u3001-\u3003\u3008-\u3011\u3014-\u301f\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\u201c\u201d\u2018\u2019\u2014\u2026\u00b7"
+_HAN_RE = re.compile(f"[{HAN}]")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named normalisation step: call it as ``str -> str``; ``edits`` explains it."""
+
+    name: str
+    edits: Callable[[str], list[Edit]]
+    doc: str
+
+    def __call__(self, text: str) -> str:
+        return apply_edits_str(text, self.edits(text))
+
+
+def _regex_step(name: str, pattern: str, repl: str | Callable[[re.Match[str]], str], doc: str,
+                flags: int = 0) -> Step:
+    compiled = re.compile(pattern, flags)
+
+    def edits(text: str) -> list[Edit]:
+        out: list[Edit] = []
+        for m in compiled.finditer(text):
+            new = repl(m) if callable(repl) else m.expand(repl)
+            if new != m.group(0):
+                out.append((m.start(), m.end(), new))
+        return out
+
+    return Step(name, edits, doc)
+
+
+def _translate_step(name: str, table: dict[int, str], doc: str) -> Step:
+    """A 1:1 character fold: only characters in ``table`` change."""
+    chars = "".join(re.escape(chr(c)) for c in table)
+    compiled = re.compile(f"[{chars}]+")
+
+    def edits(text: str) -> list[Edit]:
+        return [(m.start(), m.end(), m.group(0).translate(table)) for m in compiled.finditer(text)]
+
+    return Step(name, edits, doc)
+
+
+# --- the steps ----------------------------------------------------------------------
+
+remove_invisibles = _regex_step(
+    "remove_invisibles",
+    # BOM, zero-width space/joiners, word joiner, soft hyphen, and C0/C1 controls other
+    # than newline and tab; a CR (alone or before LF) becomes a plain newline.
+    "\r\n?|[\ufeff\u200b-\u200d\u2060\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]",
+    lambda m: "\n" if m.group(0).startswith("\r") else "",
+    "Remove BOM, zero-width and control characters; CR/CRLF become LF.",
+)
+
+unify_spaces = _translate_step(
+    "unify_spaces",
+    {c: " " for c in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007,
+                      0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x0009)},
+    "Ideographic space (U+3000), NBSP, thin spaces and tabs become a plain space.",
+)
+
+# Full-width digits, Latin letters, ％ and ＋ are folded; full-width Chinese punctuation
+# (，：（）) is part of the prose and stays.
+_FULLWIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
+_FULLWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
+_FULLWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
+_FULLWIDTH.update({0xFF05: "%", 0xFF0B: "+", 0xFF0E: "."})
+fold_fullwidth = _translate_step(
+    "fold_fullwidth", _FULLWIDTH,
+    "Full-width digits, Latin letters, ％, ＋ and ． become ASCII (１９９２ → 1992).",
+)
+
+join_spaced_digits = _regex_step(
+    "join_spaced_digits",
+    # Single digits separated by single spaces ("1 9 9 3", "8 .8 %") are one number
+    # typeset letter-spaced; a run of multi-digit numbers ("25 30") is left alone.
+    r"(?<![\d.])\d(?=[ .])(?:(?: | ?\. ?)\d(?!\d))+(?: %)?",
+    lambda m: m.group(0).replace(" ", ""),
+    "Join letter-spaced digits: 1 9 9 3 → 1993, 8 .8 % → 8.8%.",
+)
+
+# A pinyin syllable: optional initial, a vowel nucleus with a tone mark, optional final
+# nasal. Neutral-tone syllables carry no mark, so a short list of them is accepted too.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_VOWELS = "aeiouüv" + _TONED
+_PINYIN = (
+    f"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?=[{_VOWELS}]*[{_TONED}])[{_VOWELS}]{{1,4}}(?:ng|n|r)?"
+    "|de|le|me|men|ma|ne|ba|zi|zhe|guo|la|ya|wa)"
+)
+remove_pinyin_glosses = _regex_step(
+    "remove_pinyin_glosses",
+    # Ruby annotation flattened by a scraper: one lower-case pinyin syllable in brackets
+    # right after a Han character (once, in 004, after a Latin letter). Anything else in brackets ((TOD), (2021—2025年),
+    # (征求意见稿)) is a real parenthetical and is kept.
+    f"(?<=[{HAN}A-Za-z])[(（]{_PINYIN}[)）]",
+    "",
+    "Remove pinyin glosses left by ruby annotation: 國(guó) → 國.",
+)
+
+strip_markdown = _regex_step(
+    "strip_markdown",
+    # ** and __ emphasis markers anywhere; bullet glyphs at a line start, including the
+    # Wingdings bullet that PDF extraction renders as a Latin 'u', 'l', 'n' or 'q' before Han.
+    rf"\*\*|__|(?m:^[ ]*(?:(?:[•●○◆◇■□▪▫·・◦‣∙][ ]*)+(?:[ulnq](?=[{HAN}]))?|[ulnq](?=[{HAN}]))[ ]*)",
+    "",
+    "Strip markdown emphasis (**) and line-initial bullet glyphs (·, •, Wingdings 'u').",
+)
+
+trim_lines = _regex_step(
+    "trim_lines",
+    r"(?m)^[ ]+|[ ]+$",
+    "",
+    "Remove indentation and trailing spaces on every line.",
+)
+
+remove_cjk_spaces = _regex_step(
+    "remove_cjk_spaces",
+    # PDF line wraps leave spaces inside words (公园城 市, 2022 年). A space between two
+    # Han characters or CJK punctuation, or between Han and a digit, is debris; a space
+    # between Latin words is not.
+    rf"(?<=[{HAN}{CJK_PUNCT}])[ ]+(?=[{HAN}{CJK_PUNCT}\d])|(?<=\d)[ ]+(?=[{HAN}{CJK_PUNCT}])",
+    "",
+    "Remove spaces between two CJK characters (PDF wrap debris): 公园 城市 → 公园城市.",
+)
+
+# Headings must never be glued to the paragraph below when lines are rejoined.
+HEADING_START = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[篇章节部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+    r"|\d+[.、．](?!\d)|[①-⑳])"
+)
+_TERMINALS = ("。", "！", "？", "；", "!", "?", ";", "：", ":")
+
+
+def _is_fragment(line: str) -> bool:
+    return len(line) < 25 and not line.endswith(_TERMINALS)
+
+
+
+
+def _rejoin_edits(text: str) -> list[Edit]:
+    # Lone newlines (no blank line around them) are the breaks a wiki link leaves inside
+    # a sentence; paragraphs are separated by blank lines in such documents. A break
+    # next to a heading is a real boundary and stays.
+    out: list[Edit] = []
+    for m in re.finditer(r"(?<=[^\n])\n(?=[^\n])", text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        next_end = text.find("\n", m.end())
+        prev_line = text[line_start:m.start()]
+        next_line = text[m.end(): next_end if next_end >= 0 else len(text)]
+        if HEADING_START.match(next_line) or HEADING_START.match(prev_line):
+            continue
+        # After a full stop, a lone break before a whole paragraph is a paragraph break
+        # the transcriber typed without a blank line; before a short fragment (a linked
+        # term such as 党的十八届六中全会) it is link debris.
+        if prev_line.endswith(_TERMINALS) and not _is_fragment(next_line):
+            continue
+        out.append((m.start(), m.end(), ""))
+    return out
+
+
+rejoin_lines = Step(
+    "rejoin_lines", _rejoin_edits,
+    "Rejoin lines broken mid-sentence (wiki-link breaks); never glue a heading.",
+)
+
+
+_NO_LINE_START = "，。、；：”》）),.;:!?！？"
+_NO_LINE_END = "“《（("
+
+
+def rejoin_applies(text: str) -> bool:
+    """Was this document broken by wiki links, so its lone line breaks are debris?
+
+    A line that starts with a comma or closing quote, or ends with an opening one, is
+    a break no author types; wiki transcriptions have many (《\n著作权法\n》).
+    Documents with one paragraph per line or one list item per line have none and
+    are left alone.
+
+    >>> rejoin_applies("根据《\n中华人民共和国著作权法\n》，属于\n公有领域\n。在\n中国大陆\n，也")
+    True
+    >>> rejoin_applies("不断提升履职能力\n推动学习型政府建设\n提升应对把握复杂形势的能力")
+    False
+    """
+    lone = list(re.finditer(r"(?<=[^\n])\n(?=[^\n])", text))
+    telling = sum(1 for m in lone if text[m.end()] in _NO_LINE_START or text[m.start() - 1] in _NO_LINE_END)
+    return telling >= 3 and telling >= 0.1 * len(lone)
+
+
+@lru_cache(maxsize=8)
+def _opencc(config: str):  # type: ignore[no-untyped-def]
+    try:
+        import opencc
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ImportError("OpenCC is missing: pip install opencc") from exc
+    return opencc.OpenCC(config)
+
+
+OPENCC_CONFIG = {"traditional": "t2s", "traditional-tw": "tw2s", "traditional-hk": "hk2s"}
+
+
+def detect_script(text: str, threshold: float = 0.003) -> str:
+    """``traditional`` when t2s changes at least ``threshold`` of the Han characters.
+
+    The threshold is low on purpose: the 1957 report is only partly traditional
+    (0.7% of its characters change) and must be converted; a simplified report
+    changes at most 0.01% (a variant such as 拚).
+
+    >>> detect_script("國家發展改革委員會")
+    'traditional'
+    >>> detect_script("国家发展改革委员会")
+    'simplified'
+    """
+    han = _HAN_RE.findall(text)
+    if not han:
+        return "simplified"
+    sample = "".join(han[:200_000])
+    converted = _opencc("t2s").convert(sample)
+    changed = sum(1 for a, b in zip(sample, converted) if a != b)
+    return "traditional" if changed / len(sample) >= threshold else "simplified"
+
+
+def _simplify_edits(config: str) -> Callable[[str], list[Edit]]:
+    def edits(text: str) -> list[Edit]:
+        converter = _opencc(config)
+        out: list[Edit] = []
+        # Line by line keeps a length-changing phrase conversion from shifting the
+        # offsets of the rest of the document.
+        pos = 0
+        for line in text.split("\n"):
+            if _HAN_RE.search(line):
+                new = converter.convert(line)
+                if new != line:
+                    if len(new) == len(line):
+                        # Report character runs, so explain() counts real changes.
+                        i = 0
+                        while i < len(line):
+                            if line[i] != new[i]:
+                                j = i
+                                while j < len(line) and line[j] != new[j]:
+                                    j += 1
+                                out.append((pos + i, pos + j, new[i:j]))
+                                i = j
+                            else:
+                                i += 1
+                    else:
+                        out.append((pos, pos + len(line), new))
+            pos += len(line) + 1
+        return out
+
+    return edits
+
+
+def to_simplified_step(config: str = "t2s") -> Step:
+    return Step("to_simplified", _simplify_edits(config),
+                f"Traditional → simplified with native OpenCC ({config}).")
+
+
+#: The registry: step names in the order they run. Config flags use the same names.
+STEPS: dict[str, Step] = {
+    s.name: s
+    for s in (
+        remove_invisibles, unify_spaces, fold_fullwidth, join_spaced_digits,
+        remove_pinyin_glosses, strip_markdown, trim_lines, rejoin_lines,
+        remove_cjk_spaces, to_simplified_step(),
+    )
+}
+
+
+@dataclass(frozen=True)
+class NormaliserConfig:
+    """Which steps run, by the registry's names, and how script and line joining are decided.
+
+    ``script`` and ``rejoin_lines`` may be ``auto``; :meth:`resolve` fixes them for one
+    document so that the same resolved config re-normalises any slice of it identically.
+    """
+
+    remove_invisibles: bool = True
+    unify_spaces: bool = True
+    fold_fullwidth: bool = True
+    join_spaced_digits: bool = True
+    remove_pinyin_glosses: bool = True
+    strip_markdown: bool = True
+    trim_lines: bool = True
+    rejoin_lines: Literal["auto", "on", "off"] = "auto"
+    remove_cjk_spaces: bool = True
+    to_simplified: bool = True
+    script: str = "auto"
+
+    def resolve(self, raw: str) -> "NormaliserConfig":
+        """Decide ``script='auto'`` from the document's text (once per document).
+
+        ``rejoin_lines='auto'`` is decided by :func:`normalise_mapped` on the text as
+        the earlier steps leave it (indentation-only lines must be blank by then).
+        """
+        if self.script == "auto":
+            return replace(self, script=detect_script(raw))
+        return self
+
+    def steps(self) -> list[Step]:
+        """The steps this config runs, in registry order (``rejoin_lines`` included
+        unless it is ``off``; ``auto`` is decided when the step is reached)."""
+        out: list[Step] = []
+        for name, step in STEPS.items():
+            if name == "rejoin_lines":
+                if self.rejoin_lines != "off":
+                    out.append(step)
+            elif name == "to_simplified":
+                if self.to_simplified and self.script in OPENCC_CONFIG:
+                    out.append(to_simplified_step(OPENCC_CONFIG[self.script]))
+            elif getattr(self, name):
+                out.append(step)
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What one step did to one document."""
+
+    step: str
+    changes: int
+    chars_removed: int
+    examples: tuple[tuple[str, str], ...] = field(default=())
+
+
+def _context(text: str, start: int, end: int, width: int = 6) -> str:
+    return text[max(0, start - width):end + width].replace("\n", "⏎")
+
+
+def normalise_mapped(
+    raw: str, config: NormaliserConfig | None = None, *, explain: bool = False,
+    max_examples: int = 5,
+) -> tuple[MappedText, NormaliserConfig, list[StepReport]]:
+    """Normalise ``raw`` keeping raw offsets; also return the resolved config and,
+    when ``explain`` is set, a report per step (including steps that changed nothing).
+
+    >>> m, cfg, rep = normalise_mapped("公园 城市", explain=True)
+    >>> m.text, m.raw_span(0, 4), [r.changes for r in rep if r.step == "remove_cjk_spaces"]
+    ('公园城市', (0, 5), [1])
+    """
+    cfg = (config or NormaliserConfig()).resolve(raw)
+    mapped = MappedText.from_raw(raw)
+    reports: list[StepReport] = []
+    for step in cfg.steps():
+        if step.name == "rejoin_lines" and cfg.rejoin_lines == "auto":
+            cfg = replace(cfg, rejoin_lines="on" if rejoin_applies(mapped.text) else "off")
+            if cfg.rejoin_lines == "off":
+                continue
+        edits = step.edits(mapped.text)
+        if explain:
+            examples = tuple(
+                (_context(mapped.text, s, e), repl) for s, e, repl in edits[:max_examples]
+            )
+            removed = sum((e - s) - len(r) for s, e, r in edits)
+            reports.append(StepReport(step.name, len(edits), removed, examples))
+        mapped = mapped.apply(edits)
+    return mapped, cfg, reports
+
+
+def normalise_text(raw: str, config: NormaliserConfig | None = None) -> str:
+    """The normalised text alone (what lexicon aliases are passed through too)."""
+    return normalise_mapped(raw, config)[0].text
+
+
+def step_edits(raw: str, step_name: str, config: NormaliserConfig | None = None) -> list[tuple[str, str]]:
+    """Every change one step makes to ``raw`` as (original, replacement) pairs, in the
+    state of the text that step sees: the full list behind :func:`explain`'s count."""
+    cfg = (config or NormaliserConfig()).resolve(raw)
+    text = raw
+    for step in cfg.steps():
+        if step.name == "rejoin_lines" and cfg.rejoin_lines == "auto":
+            cfg = replace(cfg, rejoin_lines="on" if rejoin_applies(text) else "off")
+            if cfg.rejoin_lines == "off":
+                continue
+        edits = step.edits(text)
+        if step.name == step_name:
+            return [(text[s:e], r) for s, e, r in edits]
+        text = apply_edits_str(text, edits)
+    return []
+
+
+def iter_step_names() -> Iterable[str]:
+    return iter(STEPS)

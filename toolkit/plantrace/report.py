@@ -1,0 +1,91 @@
+"""Reporting: the only module that prints (rich tables and progress bars).
+
+Everything here takes data the API computed and shows it; nothing is computed
+that a notebook user could not get from the API.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from .corpus import Corpus, Document
+
+console = Console()
+
+
+@contextmanager
+def progress_loader(quiet: bool = False, label: str = "Loading documents") -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback for :func:`plantrace.load_corpus` drawn as a rich bar."""
+    if quiet:
+        yield None
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[doc]}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None, doc="")
+
+        def update(doc_id: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, doc=doc_id)
+
+        yield update
+
+
+def print_corpus_table(frame: pd.DataFrame, skipped: Sequence[tuple[str, str]] = ()) -> None:
+    table = Table(title=f"{len(frame)} documents", show_lines=False)
+    cols = [("doc_id", "doc_id"), ("level", "level"), ("region", "region"), ("year", "year"),
+            ("doc_type", "type"), ("encoding", "encoding"), ("script_used", "script"),
+            ("chars", "chars"), ("front_chars", "front"), ("body_chars", "body"),
+            ("back_chars", "back"), ("headings", "headings"), ("sentences", "sentences")]
+    for key, label in cols:
+        numeric = pd.api.types.is_numeric_dtype(frame[key]) and key != "year"
+        table.add_column(label, justify="right" if numeric else "left", no_wrap=key == "doc_id")
+    for _, row in frame.iterrows():
+        table.add_row(*(f"{row[k]:,}" if isinstance(row[k], int) and k != "year" else str(row[k])
+                        for k, _ in cols))
+    console.print(table)
+    for file, why in skipped:
+        console.print(f"[yellow]skipped[/] {file}: {why}")
+
+
+def print_explanation(docs: Sequence["Document"]) -> None:
+    for d in docs:
+        table = Table(title=f"{d.doc_id}: normalisation ({d.encoding}, script {d.config.script}, "
+                            f"rejoin_lines {d.config.rejoin_lines})")
+        table.add_column("step")
+        table.add_column("changes", justify="right")
+        table.add_column("chars removed", justify="right")
+        table.add_column("examples (in context → replacement)")
+        for r in d.explanation:
+            ex = "  ".join(f"{a} → {b or '∅'}" for a, b in r.examples[:3])
+            table.add_row(r.step, f"{r.changes:,}", f"{r.chars_removed:,}", ex)
+        console.print(table)
+        zt = Table(title=f"{d.doc_id}: zones")
+        for c in ("zone", "chars", "why", "starts with"):
+            zt.add_column(c)
+        for z in d.zones:
+            snippet = d.text[z.start:z.end].strip()[:30].replace("\n", " ⏎ ")
+            zt.add_row(z.name, f"{z.end - z.start:,}", z.why, snippet)
+        console.print(zt)
+
+
+def print_overview(corpus: "Corpus") -> None:
+    """The corpus part of the main report."""
+    frame = corpus.to_frame()
+    print_corpus_table(frame, corpus.skipped)
+    removed = corpus.explain_frame().groupby("step", sort=False)["changes"].sum()
+    table = Table(title="Normalisation across the corpus")
+    table.add_column("step")
+    table.add_column("changes", justify="right")
+    for step, n in removed.items():
+        table.add_row(str(step), f"{int(n):,}")
+    console.print(table)
+    prov = corpus.provenance()
+    console.print(f"[dim]plantrace {prov['plantrace_version']} · manifests "
+                  + ", ".join(f"{k} {v[:12]}" for k, v in prov["manifest_sha256"].items()) + "[/]")

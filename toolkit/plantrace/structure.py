@@ -1,0 +1,189 @@
+"""Document structure: paragraphs, headings with levels, sentences with ids.
+
+Every sentence knows its heading path (the headings above it, outermost first)
+and its zone, so a mention can later say "in 第九章 … / 第一节 …, body".
+
+>>> text = "第一章 总体要求\\n坚持高质量发展。推动共同富裕！\\n（一）公园城市\\n建设公园城市示范区。"
+>>> s = split_structure(text, [])
+>>> [(x.text, x.heading_path) for x in s.sentences if not x.is_heading]
+[('坚持高质量发展。', ('第一章 总体要求',)), ('推动共同富裕！', ('第一章 总体要求',)), ('建设公园城市示范区。', ('第一章 总体要求', '（一）公园城市'))]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .zones import Zone, zone_at
+
+# Heading patterns, outermost first; the index is the level. A plain short line
+# ("2024年工作回顾", "指导思想") gets the level of 一、 headings: documents that use
+# plain headings rarely mix them with numbered ones.
+_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"^第[一二三四五六七八九十百零〇\d]+[篇部分]")),
+    (2, re.compile(r"^第[一二三四五六七八九十百零〇\d]+章")),
+    (3, re.compile(r"^第[一二三四五六七八九十百零〇\d]+节")),
+    (4, re.compile(r"^[一二三四五六七八九十]+、")),
+    (5, re.compile(r"^[（(][一二三四五六七八九十]+[）)]")),
+    (6, re.compile(r"^\d+[.、．](?!\d)")),
+    (7, re.compile(r"^[①-⑳]")),
+)
+PLAIN_HEADING_LEVEL = 4
+_MAX_HEADING_CHARS = 60
+_TABLE_RUN = 5  # consecutive short lines that make a table rather than headings
+_END_PUNCT = "。；;，,：:！？!?"
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)]*")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    id: int
+    start: int
+    end: int
+    zone: str
+    heading_level: int | None  # None for a running paragraph
+
+
+@dataclass(frozen=True)
+class Heading:
+    id: int
+    paragraph_id: int
+    level: int
+    start: int
+    end: int
+    text: str
+    zone: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    id: int
+    paragraph_id: int
+    start: int
+    end: int
+    text: str
+    heading_path: tuple[str, ...]
+    zone: str
+    is_heading: bool
+
+
+@dataclass(frozen=True)
+class Structure:
+    paragraphs: tuple[Paragraph, ...]
+    headings: tuple[Heading, ...]
+    sentences: tuple[Sentence, ...]
+
+
+def _pattern_level(line: str) -> int | None:
+    for level, pattern in _HEADING_PATTERNS:
+        if pattern.match(line):
+            return level
+    return None
+
+
+def _plain_candidate(line: str) -> bool:
+    return (
+        len(line) <= 30
+        and not line.endswith(tuple(_END_PUNCT))
+        and len(_HAN.findall(line)) >= 2
+        and not re.search(r"[。；;！？]", line)
+    )
+
+
+def heading_level(line: str, next_line: str | None, next_is_candidate: bool) -> int | None:
+    """Level of a heading line, or None for a running paragraph.
+
+    A numbered line is a heading when it is short and does not end like a sentence
+    (002's "1.建设…成效显著。…" is a numbered paragraph, not a heading). A plain short
+    line is a heading only when a real paragraph (or another heading) follows, which
+    keeps flattened table cells ("1.8", "能源综合生产率(万吨标准煤)") out.
+    """
+    if len(line) > _MAX_HEADING_CHARS or line.endswith(tuple(_END_PUNCT)):
+        return None
+    level = _pattern_level(line)
+    if level is not None:
+        return level if not re.search(r"[。；;！？]", line) else None
+    if _plain_candidate(line) and next_line is not None and (
+        len(next_line) >= 40 or _pattern_level(next_line) is not None or next_is_candidate
+    ):
+        return PLAIN_HEADING_LEVEL
+    return None
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans in ``text[start:end]`` (one paragraph): ends at 。！？；… and
+    keeps closing quotes with their sentence.
+
+    >>> t = "坚持新发展理念。“推动高质量发展。”加快建设"
+    >>> [t[a:b] for a, b in split_sentences(t, 0, len(t))]
+    ['坚持新发展理念。', '“推动高质量发展。”', '加快建设']
+    """
+    spans = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if m.end() > pos:
+            spans.append((pos, m.end()))
+        pos = m.end()
+    if pos < end and text[pos:end].strip():
+        spans.append((pos, end))
+    return spans
+
+
+def split_structure(text: str, zones: list[Zone]) -> Structure:
+    """Paragraphs (non-empty lines), headings and sentences of a normalised text."""
+    line_spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            line_spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+
+    # Decide plain headings from the bottom up: a chain of short lines ending in a
+    # real paragraph ("“十四五”期间 / 政府工作展望 / 指导思想 / 高举…") are all headings.
+    n = len(line_spans)
+    candidate = [False] * n
+    levels: list[int | None] = [None] * n
+    for i in range(n - 1, -1, -1):
+        s, e = line_spans[i]
+        nxt = text[line_spans[i + 1][0]:line_spans[i + 1][1]] if i + 1 < n else None
+        levels[i] = heading_level(text[s:e], nxt, candidate[i + 1] if i + 1 < n else False)
+        candidate[i] = levels[i] is not None
+    # A run of many short lines is a flattened table (one cell per line) or a list:
+    # its cells are not headings, though a 篇/章/节 line inside it still is.
+    short = [len(text[s:e]) <= 30 and not text[s:e].endswith(tuple(_END_PUNCT)) for s, e in line_spans]
+    i = 0
+    while i < n:
+        j = i
+        while j < n and short[j]:
+            j += 1
+        if j - i >= _TABLE_RUN:
+            for k in range(i, j):
+                if levels[k] is not None and levels[k] > 3:
+                    levels[k] = None
+        i = max(j, i + 1)
+
+    paragraphs: list[Paragraph] = []
+    headings: list[Heading] = []
+    sentences: list[Sentence] = []
+    stack: list[tuple[int, str]] = []
+    zone_of = (lambda off: zone_at(zones, off)) if zones else (lambda off: "body")
+    for pid, ((s, e), level) in enumerate(zip(line_spans, levels)):
+        zone = zone_of(s)
+        # Front and back matter never open a heading path for the body.
+        if zone != "body":
+            level = None
+        paragraphs.append(Paragraph(pid, s, e, zone, level))
+        if level is not None:
+            line = text[s:e]
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            path = tuple(h for _, h in stack)
+            headings.append(Heading(len(headings), pid, level, s, e, line, zone))
+            sentences.append(Sentence(len(sentences), pid, s, e, line, path, zone, True))
+            stack.append((level, line))
+            continue
+        path = tuple(h for _, h in stack) if zone == "body" else ()
+        for a, b in split_sentences(text, s, e):
+            sentences.append(Sentence(len(sentences), pid, a, b, text[a:b], path, zone, False))
+    return Structure(tuple(paragraphs), tuple(headings), tuple(sentences))
