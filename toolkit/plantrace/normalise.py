@@ -199,7 +199,7 @@ _NO_LINE_END = "“《（("
 
 
 def rejoin_applies(text: str) -> bool:
-    """Was this document broken by wiki links, so its lone line breaks are debris?
+    r"""Was this document broken by wiki links, so its lone line breaks are debris?
 
     A line that starts with a comma or closing quote, or ends with an opening one, is
     a break no author types; wiki transcriptions have many (《\n著作权法\n》).

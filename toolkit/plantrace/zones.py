@@ -3,9 +3,9 @@
 Patterns live in ``data/zones.yaml`` (researchers can pass their own file).
 Counting uses the body; front and back matter stay in the text and citable.
 
->>> text = "各位代表：\\n现在，我代表政府报告工作。\\n本作品是中华人民共和国的法律"
->>> [(z.name, text[z.start:z.end][:4]) for z in detect_zones("来源：日报\\n" + text)]
-[('front', '来源：日报'), ('body', '各位代表'), ('back', '本作品是')]
+>>> text = "来源：日报\\n各位代表：\\n现在，我代表政府报告工作。\\n本作品是中华人民共和国的法律"
+>>> [(z.name, text[z.start:z.end][:2]) for z in detect_zones(text)]
+[('front', '来源'), ('body', '各位'), ('back', '本作')]
 """
 
 from __future__ import annotations
