@@ -152,6 +152,204 @@ def report_cmd(
     _run(body)
 
 
+LexiconOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--lexicon", "-l", help="Lexicon file (YAML or CSV concept,alias); repeatable. Default: the bundled lexicon.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")]
+ExcelOpt = Annotated[bool, typer.Option("--excel", help="CSV with a BOM so Excel opens Chinese correctly.")]
+
+
+def _lexicon(paths: Optional[list[Path]]):  # type: ignore[no-untyped-def]
+    from .lexicon import load_lexicons
+
+    return load_lexicons(paths)
+
+
+def _emit(frame, out: Optional[Path], *, as_json: bool, title: str, force: bool = False,
+          excel: bool = False, limit: int | None = 40) -> None:  # type: ignore[no-untyped-def]
+    from .export import write_frame
+    from .report import print_frame
+
+    if out is not None:
+        write_frame(frame, out, excel=excel, force=force)
+        if not _state["quiet"]:
+            typer.echo(f"wrote {len(frame):,} rows to {out}", err=True)
+    if as_json:
+        typer.echo(frame.to_json(orient="records", force_ascii=False))
+    elif out is None:
+        print_frame(frame, title=title, limit=limit)
+
+
+@app.command("count")
+def count_cmd(
+    corpus: CorpusArg,
+    lexicon: LexiconOpt = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write counts here (.csv or .parquet).")] = None,
+    mentions: Annotated[Optional[Path], typer.Option("--mentions", help="Write every mention here.")] = None,
+    rejected: Annotated[Optional[Path], typer.Option("--rejected", help="Write rejected candidates and reasons here.")] = None,
+    zeros: Annotated[bool, typer.Option("--zeros", help="Include concepts a document never mentions.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+    excel: ExcelOpt = False,
+) -> None:
+    """Concept counts per document (body text), with rate per 10,000 characters.
+
+    Example: plantrace count corpora/chengdu --out counts.csv --mentions mentions.csv
+    """
+    def body() -> None:
+        from .measure import corpus_counts, match_corpus
+
+        lex = _lexicon(lexicon)
+        c = _load(corpus)
+        match_corpus(c, lex)
+        frame = corpus_counts(c, lex, zeros=zeros)
+        result = match_corpus(c, lex)
+        if mentions is not None:
+            _emit(result.mentions, mentions, as_json=False, title="mentions", force=force, excel=excel)
+        if rejected is not None:
+            _emit(result.rejected, rejected, as_json=False, title="rejected", force=force, excel=excel)
+        shown = frame if (out is not None or as_json) else frame.sort_values(["doc_id", "count"], ascending=[True, False])[
+            ["doc_id", "concept_id", "label", "count", "rate_per_10k"]]
+        _emit(shown, out, as_json=as_json, title=f"concept counts ({lex.name}, sha256 {lex.sha256[:12]})",
+              force=force, excel=excel, limit=60)
+
+    _run(body)
+
+
+@app.command("kwic")
+def kwic_cmd(
+    corpus: Annotated[Path, typer.Argument(help="Corpus folder with manifest.csv.")],
+    term: Annotated[str, typer.Argument(help="Concept id, alias or any word.")],
+    window: Annotated[int, typer.Option("--window", "-w", help="Characters of context each side.")] = 20,
+    lexicon: LexiconOpt = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the KWIC table here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Keywords in context, with the raw text each hit is cited from.
+
+    Example: plantrace kwic corpora/chengdu park_city --window 15
+    """
+    def body() -> None:
+        from .measure import corpus_kwic
+
+        c = _load([corpus])
+        frame = corpus_kwic(c, term, lexicon=_lexicon(lexicon), window=window)
+        if frame.empty:
+            lex = _lexicon(lexicon)
+            if lex.resolve(term) is None and term.isascii():
+                raise PlantraceError(f"unknown concept id {term!r}",
+                                     hint="see `plantrace lexicon check` for ids, or give a Chinese word")
+        _emit(frame[["doc_id", "pre", "keyword", "post", "raw_keyword"]] if out is None and not as_json else frame,
+              out, as_json=as_json, title=f"KWIC {term}", force=force, limit=None)
+
+    _run(body)
+
+
+@app.command("words")
+def words_cmd(
+    corpus: CorpusArg,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many words.")] = 40,
+    per_document: Annotated[bool, typer.Option("--per-document", help="Top words of each document.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Word frequencies from pkuseg tokens (stop words removed; concept phrases kept whole).
+
+    Example: plantrace words corpora/chengdu --top 30
+    """
+    def body() -> None:
+        from .measure import corpus_words
+
+        c = _load(corpus)
+        _emit(corpus_words(c, top=top, per_document=per_document), out, as_json=as_json,
+              title="word frequencies", force=force, limit=None)
+
+    _run(body)
+
+
+@app.command("keyness")
+def keyness_cmd(
+    corpus: CorpusArg,
+    target: Annotated[str, typer.Option("--target", help="COLUMN=VALUE selecting the target group, e.g. level=city.")],
+    top: Annotated[int, typer.Option("--top", "-n")] = 30,
+    measure: Annotated[str, typer.Option("--measure", help="lr (G², default) or chi2.")] = "lr",
+    out: Annotated[Optional[Path], typer.Option("--out")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Keyness of words in a target group against the rest (quanteda's textstat_keyness).
+
+    Example: plantrace keyness corpora/chengdu --target level=city
+    """
+    def body() -> None:
+        from .measure import corpus_keyness
+
+        if measure not in ("lr", "chi2"):
+            raise PlantraceError(f"unknown measure {measure!r}", hint="use lr or chi2")
+        c = _load(corpus)
+        frame = corpus_keyness(c, target, measure=measure)
+        _emit(frame if out is not None else frame.head(top), out, as_json=as_json,
+              title=f"keyness: {target} vs the rest", force=force, limit=None)
+
+    _run(body)
+
+
+lexicon_app = typer.Typer(help="Check lexicons and suggest aliases.", no_args_is_help=True)
+app.add_typer(lexicon_app, name="lexicon")
+
+
+@lexicon_app.command("check")
+def lexicon_check_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Lexicon files to check.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Validate lexicon files: ids, aliases, parents; print a summary and sha256.
+
+    Example: plantrace lexicon check lexicons/planning_concepts.yaml
+    """
+    def body() -> None:
+        from .errors import ValidationError
+        from .lexicon import load_lexicon
+
+        summaries = []
+        for f in files:
+            try:
+                lex = load_lexicon(f)
+            except ValidationError as exc:
+                typer.echo(exc.report(), err=True)
+                raise typer.Exit(2) from None
+            summaries.append({"file": str(f), "name": lex.name, "concepts": len(lex.concepts),
+                              "aliases": len(lex.alias_index), "sha256": lex.sha256})
+        import pandas as pd
+
+        _emit(pd.DataFrame(summaries), None, as_json=as_json, title="lexicons OK")
+
+    _run(body)
+
+
+@lexicon_app.command("suggest")
+def lexicon_suggest_cmd(
+    corpus: CorpusArg,
+    lexicon: LexiconOpt = None,
+    top: Annotated[int, typer.Option("--top", "-n")] = 30,
+    min_score: Annotated[float, typer.Option("--min-score", help="rapidfuzz ratio threshold (0-100).")] = 75.0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Variants of existing aliases that occur in the corpus but not in the lexicon.
+
+    Example: plantrace lexicon suggest corpora/chengdu --lexicon my_concepts.csv
+    """
+    def body() -> None:
+        from .suggest import corpus_suggest_aliases
+
+        c = _load(corpus)
+        frame = corpus_suggest_aliases(c, _lexicon(lexicon), min_score=min_score)
+        _emit(frame.head(top), None, as_json=as_json, title="alias suggestions", limit=None)
+
+    _run(body)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -11,7 +11,7 @@ carry offsets back to the raw file.
 ('utf-8', 'traditional', True)
 >>> s, e = doc.find("构建区域协同枢纽")
 >>> doc.raw_span(s, e)
-'構(gòu)建區(qū)域協(xié)同樞(shū)紐'
+'構(gòu)建區(qū)域協(xié)同樞紐'
 """
 
 from __future__ import annotations
@@ -132,6 +132,12 @@ class Document:
             return sents[lo]
         return None
 
+    def to_spacy(self, lexicon: object = None, *, zone: str | None = "body"):  # type: ignore[no-untyped-def]
+        """A spaCy ``Doc`` (pkuseg tokens) with concept mentions in ``doc.spans["concepts"]``."""
+        from .nlp import document_to_spacy
+
+        return document_to_spacy(self, lexicon, zone=zone)
+
     def explain_frame(self) -> pd.DataFrame:
         """Each normalisation step and how many changes it made to this document."""
         return pd.DataFrame(
@@ -162,6 +168,8 @@ class Corpus:
     config: NormaliserConfig
     manifest_hashes: dict[str, str] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Results computed from this corpus (matches per lexicon hash …): no stage redoes work.
+    cache: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.docs)

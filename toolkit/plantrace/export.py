@@ -31,3 +31,46 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
 
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     write_bytes_atomic(path, text.encode(encoding))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame):  # type: ignore[no-untyped-def]
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe.
+
+    Only text columns are touched: a negative number stays a number.
+
+    >>> import pandas as pd
+    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "公园城市"], "b": [-1, 2]})).values.tolist()
+    [["'=1+1", -1], ['公园城市', 2]]
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
+
+
+def write_frame(frame, path: str | Path, *, excel: bool = False, force: bool = False) -> Path:  # type: ignore[no-untyped-def]
+    """Write a DataFrame as CSV (or Parquet by suffix) atomically; refuse to overwrite
+    without ``force``. ``excel`` writes UTF-8 with a BOM so Excel opens Chinese correctly."""
+    from .errors import PlantraceError
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise PlantraceError("output file exists", file=str(target), hint="pass --force to overwrite, or choose another path")
+    if target.suffix.lower() == ".parquet":
+        import io
+
+        buf = io.BytesIO()
+        try:
+            frame.to_parquet(buf, index=False)
+        except ImportError as exc:
+            raise PlantraceError("writing Parquet needs pyarrow", file=str(target),
+                                 hint="pip install pyarrow, or write .csv") from exc
+        write_bytes_atomic(target, buf.getvalue())
+        return target
+    text = neutralise_formulas(frame).to_csv(index=False, lineterminator="\n")
+    write_bytes_atomic(target, text.encode("utf-8-sig" if excel else "utf-8"))
+    return target

@@ -89,3 +89,18 @@ def print_overview(corpus: "Corpus") -> None:
     prov = corpus.provenance()
     console.print(f"[dim]plantrace {prov['plantrace_version']} · manifests "
                   + ", ".join(f"{k} {v[:12]}" for k, v in prov["manifest_sha256"].items()) + "[/]")
+
+
+def print_frame(frame: pd.DataFrame, *, title: str = "", limit: int | None = 40) -> None:
+    """Any result table as a rich table (the first ``limit`` rows)."""
+    table = Table(title=title)
+    for col in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+    shown = frame if limit is None else frame.head(limit)
+    for row in shown.itertuples(index=False):
+        table.add_row(*("" if v is None or (isinstance(v, float) and v != v) else
+                        (f"{v:,.4g}" if isinstance(v, float) else str(v)) for v in row))
+    console.print(table)
+    if limit is not None and len(frame) > limit:
+        console.print(f"[dim]… {len(frame) - limit:,} more rows (use --out FILE for all)[/]")
