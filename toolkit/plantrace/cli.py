@@ -295,6 +295,109 @@ def keyness_cmd(
     _run(body)
 
 
+@app.command("diff")
+def diff_cmd(
+    corpus: CorpusArg,
+    pair: Annotated[Optional[tuple[str, str]], typer.Option("--pair", help="Compare doc A (reference) with doc B.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
+    lexicon: LexiconOpt = None,
+    status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses (repeatable).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+    excel: ExcelOpt = False,
+) -> None:
+    """Concepts added, dropped, escalated or softened, with reasons and evidence sentences.
+
+    Example: plantrace diff corpora/chengdu --pair chengdu_2020_party_proposal qingyang_2021_plan_outline
+    """
+    def body() -> None:
+        from .diff import STATUSES, corpus_diff
+        from .report import print_diff
+
+        if pair is None and by is None:
+            raise PlantraceError("say what to compare", hint="give --pair A B, --by year or --by level")
+        if by is not None and by not in ("year", "level"):
+            raise PlantraceError(f"unknown --by {by!r}", hint="use --by year or --by level")
+        bad = [s for s in status or [] if s not in STATUSES]
+        if bad:
+            raise PlantraceError(f"unknown status {bad[0]!r}", hint=f"use one of {', '.join(STATUSES)}")
+        lex = _lexicon(lexicon)
+        c = _load(corpus)
+        frame = corpus_diff(c, by=by, pair=tuple(pair) if pair else None, lexicon=lex, statuses=status)
+        if out is not None or as_json:
+            _emit(frame, out, as_json=as_json, title="diff", force=force, excel=excel)
+        else:
+            print_diff(frame)
+
+    _run(body)
+
+
+@app.command("targets")
+def targets_cmd(
+    corpus: CorpusArg,
+    compare_parent: Annotated[bool, typer.Option("--compare-parent", help="Each document's own targets against its parent document's.")] = False,
+    indicator: Annotated[Optional[str], typer.Option("--indicator", help="Only this indicator id, e.g. gdp_growth.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement or forecast.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+    excel: ExcelOpt = False,
+) -> None:
+    """Numeric targets (主要预期目标) and, with --compare-parent, 层层加码 against the parent.
+
+    Example: plantrace targets corpora/gwr-national corpora/gwr-provincial-2025 --compare-parent --indicator gdp_growth
+    """
+    def body() -> None:
+        from .diff import corpus_compare_targets, corpus_targets
+
+        c = _load(corpus)
+        if compare_parent:
+            frame = corpus_compare_targets(c)
+            cols = ["doc_child", "region", "indicator_id", "value_parent", "qualifier_parent",
+                    "value_child", "qualifier_child", "status"]
+        else:
+            frame = corpus_targets(c, kinds=[kind] if kind else None)
+            cols = ["doc_id", "indicator_id", "value", "value_high", "qualifier", "kind", "scope", "text"]
+        if indicator:
+            frame = frame[frame["indicator_id"] == indicator].reset_index(drop=True)
+        shown = frame if (out is not None or as_json) else frame[[x for x in cols if x in frame.columns]]
+        _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else ""),
+              force=force, excel=excel, limit=80)
+
+    _run(body)
+
+
+@app.command("align")
+def align_cmd(
+    corpus: Annotated[list[Path], typer.Option("--corpus", "-c", help="Corpus folder(s).")],
+    a: Annotated[str, typer.Argument(help="Reference document id.")],
+    b: Annotated[str, typer.Argument(help="Compared document id.")],
+    out: Annotated[Optional[Path], typer.Option("--out")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Align B's sentences to A's: copied (≥90), rewritten (60-90), new; A's removed.
+
+    Example: plantrace align -c corpora/gwr-national gwr_national_2024 gwr_national_2025
+    """
+    def body() -> None:
+        from .align import reuse_share
+        from .diff import corpus_align
+
+        c = _load(corpus)
+        frame = corpus_align(c, a, b)
+        if out is not None or as_json:
+            _emit(frame, out, as_json=as_json, title="alignment", force=force)
+        else:
+            from .report import print_alignment
+
+            lengths = {int(i): len(t) for i, t in zip(frame["b_index"], frame["text_b"]) if t}
+            print_alignment(frame, reuse_share(frame, lengths))
+
+    _run(body)
+
+
 lexicon_app = typer.Typer(help="Check lexicons and suggest aliases.", no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
 

@@ -210,6 +210,65 @@ class Corpus:
     def explain_frame(self) -> pd.DataFrame:
         return pd.concat([d.explain_frame() for d in self.docs], ignore_index=True)
 
+    # Analysis methods: thin delegates, so notebooks read ``corpus.counts()``; the
+    # work lives in measure.py and diff.py and is cached in ``self.cache``.
+    def counts(self, lexicon=None, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        """Concept counts per document (see :func:`plantrace.measure.corpus_counts`)."""
+        from .measure import corpus_counts
+
+        return corpus_counts(self, lexicon, **kw)
+
+    def mentions(self, lexicon=None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .measure import corpus_mentions
+
+        return corpus_mentions(self, lexicon)
+
+    def rejected(self, lexicon=None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .measure import corpus_rejected
+
+        return corpus_rejected(self, lexicon)
+
+    def kwic(self, term: str, window: int = 20, lexicon=None) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .measure import corpus_kwic
+
+        return corpus_kwic(self, term, window=window, lexicon=lexicon)
+
+    def words(self, top: int | None = 50, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .measure import corpus_words
+
+        return corpus_words(self, top=top, **kw)
+
+    def keyness(self, target: str, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .measure import corpus_keyness
+
+        return corpus_keyness(self, target, **kw)
+
+    def diff(self, by: str | None = "level", pair: tuple[str, str] | None = None, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        """Concept changes (see :func:`plantrace.diff.corpus_diff`)."""
+        from .diff import corpus_diff
+
+        return corpus_diff(self, by=by, pair=pair, **kw)
+
+    def targets(self, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .diff import corpus_targets
+
+        return corpus_targets(self, **kw)
+
+    def compare_targets(self, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .diff import corpus_compare_targets
+
+        return corpus_compare_targets(self, **kw)
+
+    def align(self, a: str, b: str, **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .diff import corpus_align
+
+        return corpus_align(self, a, b, **kw)
+
+    def trajectory(self, concepts, by: str = "year", **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        from .diff import corpus_trajectory
+
+        return corpus_trajectory(self, concepts, by=by, **kw)
+
     def provenance(self) -> dict[str, object]:
         """What produced every result of this corpus (recorded in every output)."""
         return {

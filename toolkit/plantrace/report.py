@@ -104,3 +104,50 @@ def print_frame(frame: pd.DataFrame, *, title: str = "", limit: int | None = 40)
     console.print(table)
     if limit is not None and len(frame) > limit:
         console.print(f"[dim]… {len(frame) - limit:,} more rows (use --out FILE for all)[/]")
+
+
+STATUS_STYLE = {"added": ("green", "＋"), "dropped": ("red", "－"), "escalated": ("bold magenta", "↑"),
+                "softened": ("cyan", "↓"), "steady": ("dim", "·")}
+
+
+def _short(text: str, n: int = 48) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def print_diff(frame: pd.DataFrame, *, limit_per_pair: int = 25, show_steady: bool = False) -> None:
+    """The change table: status in colour with an arrow, the reason and an evidence excerpt."""
+    if frame.empty:
+        console.print("[yellow]no pairs to compare[/]")
+        return
+    for (a, b), part in frame.groupby(["doc_a", "doc_b"], sort=False):
+        counts = part["status"].value_counts()
+        summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_STYLE)
+        table = Table(title=f"{a} → {b}  ({summary})", show_lines=False)
+        for col in ("", "concept", "A", "B", "reason", "evidence"):
+            table.add_column(col, overflow="fold")
+        order = {s: i for i, s in enumerate(STATUS_STYLE)}
+        part = part.assign(_o=part["status"].map(order)).sort_values(["_o", "rate_b"], ascending=[True, False])
+        if not show_steady:
+            part = part[part["status"] != "steady"]
+        for r in part.head(limit_per_pair).itertuples():
+            style, arrow = STATUS_STYLE[r.status]
+            evidence = r.evidence_b if r.status != "dropped" else r.evidence_a
+            table.add_row(f"[{style}]{arrow} {r.status}[/]", f"{r.label}", f"{r.count_a}", f"{r.count_b}",
+                          _short(r.reasons, 60), _short(evidence))
+        console.print(table)
+        if len(part) > limit_per_pair:
+            console.print(f"[dim]… {len(part) - limit_per_pair} more changes (use --out diff.csv for all)[/]")
+
+
+def print_alignment(frame: pd.DataFrame, share: float) -> None:
+    counts = frame["status"].value_counts()
+    console.print(f"[bold]{share:.1%}[/] of B's characters are reused from A · " +
+                  ", ".join(f"{n} {s}" for s, n in counts.items()))
+    table = Table(show_lines=True)
+    for col in ("status", "score", "A", "B"):
+        table.add_column(col, overflow="fold")
+    shown = frame[frame["status"].isin(["copied", "rewritten"])].head(15)
+    for r in shown.itertuples():
+        table.add_row(r.status, f"{r.score:.0f}", _short(r.text_a, 60), _short(r.text_b, 60))
+    console.print(table)
