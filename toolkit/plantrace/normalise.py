@@ -122,7 +122,7 @@ remove_pinyin_glosses = _regex_step(
     # Ruby annotation flattened by a scraper: one lower-case pinyin syllable in brackets
     # right after a Han character (once, in 004, after a Latin letter). Anything else in brackets ((TOD), (2021—2025年),
     # (征求意见稿)) is a real parenthetical and is kept.
-    f"(?<=[{HAN}A-Za-z])[(（]{_PINYIN}[)）]",
+    f"(?<=[{HAN}A-Za-z])(?:[(（]{_PINYIN}[)）])+",  # a doubled gloss goes too (idempotence)
     "",
     "Remove pinyin glosses left by ruby annotation: 國(guó) → 國.",
 )
