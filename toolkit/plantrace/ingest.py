@@ -25,6 +25,12 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Encodings a Chinese document is realistically in; charset-normalizer is asked to
 # choose among these only, so GBK text is never "detected" as Korean cp949.
 CANDIDATE_ENCODINGS = ("utf_8", "gb18030", "big5", "big5hkscs", "utf_16", "utf_32")
+# charset-normalizer's default mess threshold (0.2) rejects real GB18030 government
+# reports (long runs of Han without spaces score ~0.23: e.g. the 1957 and 1982 national
+# reports). Among Chinese candidates only, 0.35 accepts them and still refuses random bytes.
+CHAOS_THRESHOLD = 0.35
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
+         codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ def _decode_txt(data: bytes, name: str) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=list(CANDIDATE_ENCODINGS)).best()
+    best = from_bytes(data, cp_isolation=list(CANDIDATE_ENCODINGS), threshold=CHAOS_THRESHOLD).best()
     if best is None:
         raise PlantraceError(
             "not in a Chinese text encoding (tried UTF-8, GB18030, Big5, UTF-16)", file=name,
@@ -61,8 +67,9 @@ def _looks_binary(data: bytes) -> bool:
     head = data[:4096]
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"PK\x03\x04", b"GIF8")):
         return True
-    # NUL bytes mean binary unless the file is UTF-16/32 (which has NULs in ASCII).
-    return b"\x00" in head and not head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    # NUL bytes mean binary unless the file is UTF-16/32 (which has NULs in ASCII);
+    # the UTF-32-BE BOM itself starts with NULs.
+    return b"\x00" in head and not head.startswith(_BOMS)
 
 
 def read_raw(path: str | Path, *, encoding: str | None = None,
@@ -75,8 +82,8 @@ def read_raw(path: str | Path, *, encoding: str | None = None,
     size = p.stat().st_size
     if size > max_bytes:
         raise PlantraceError(
-            f"file is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit", file=name,
-            hint="split the document, or raise the limit with --max-mb",
+            f"file is {_size(size)}, over the {_size(max_bytes)} limit", file=name,
+            hint="split the document, or raise the limit (load_corpus(..., max_bytes=N))",
         )
     suffix = p.suffix.lower()
     if suffix == ".docx":
@@ -84,34 +91,55 @@ def read_raw(path: str | Path, *, encoding: str | None = None,
     if suffix == ".pdf":
         return RawText(_read_pdf(p), "pdf", "pdf", size)
     data = p.read_bytes()
-    if not data.strip():
-        raise PlantraceError("file is empty", file=name, hint="remove it from the manifest or fill it")
+    if not data:
+        raise PlantraceError("file is empty (0 bytes)", file=name, hint="remove it from the manifest or fill it")
     if encoding:
         try:
-            return RawText(data.decode(encoding), encoding, "txt", size)
+            text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise PlantraceError(f"cannot be read as {encoding}: {exc}", file=name,
                                  hint="remove the encoding override to detect it") from exc
-    if _looks_binary(data) and not _utf16_without_bom(data):
+        _refuse_blank(text, name)
+        return RawText(text, encoding, "txt", size)
+    if not data.strip():
+        _refuse_blank("", name)
+    binary = _looks_binary(data)
+    bomless = _utf16_without_bom(data) if binary else None
+    if binary and not bomless:
         raise PlantraceError("is a binary file, not text", file=name,
                              hint="give the real .pdf/.docx file, or convert it to UTF-8 text")
-    text, enc = _decode_txt(data, name)
+    # Decode BOM-less UTF-16 here: charset-normalizer does not recognise it.
+    text, enc = (data.decode(bomless), bomless) if bomless else _decode_txt(data, name)
+    _refuse_blank(text, name)
     if not _HAN.search(text):
         raise PlantraceError(f"decoded as {enc} but holds no Chinese characters", file=name,
                              hint="check the file is the document, or give its encoding")
     return RawText(text, enc, "txt", size)
 
 
-def _utf16_without_bom(data: bytes) -> bool:
-    # UTF-16 without a BOM: every other byte of ASCII is NUL; Han text decodes cleanly.
-    for enc in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if _HAN.search(text) and "\x00" not in text:
-            return True
-    return False
+def _size(n: int) -> str:
+    return f"{n:,} bytes" + (f" ({n / 2**20:.1f} MiB)" if n >= 2**20 else "")
+
+
+def _refuse_blank(text: str, name: str) -> None:
+    if not text.replace("\ufeff", "").strip():
+        raise PlantraceError("file holds only whitespace, no text", file=name,
+                             hint="remove it from the manifest or fill it")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when ``data`` is BOM-less UTF-16 Chinese text, else None."""
+    # ASCII in UTF-16 has its NUL byte at odd offsets (LE) or even offsets (BE); the NUL
+    # positions choose the byte order, and the text must then decode cleanly to Han.
+    odd, even = data[1::2].count(0), data[0::2].count(0)
+    if odd == even:
+        return None
+    enc = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError:
+        return None
+    return enc if _HAN.search(text) and "\x00" not in text else None
 
 
 def _read_docx(p: Path) -> str:

@@ -79,6 +79,7 @@ def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
         text = data.decode("utf-8-sig")  # Excel writes a BOM; accept it
     except UnicodeDecodeError as exc:
         raise PlantraceError(f"manifest is not UTF-8 (byte {exc.start})", file=shown,
+                             line=data.count(b"\n", 0, exc.start) + 1,
                              hint="save the manifest as UTF-8 CSV") from exc
     lines = text.splitlines()
     if not lines or not lines[0].strip():
@@ -88,8 +89,10 @@ def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
     if header_line.count(";") > header_line.count(",") and "," not in header_line:
         raise PlantraceError("manifest uses semicolons, not commas", file=shown, line=1,
                              hint="save it as comma-separated CSV")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    # csv.reader, not DictReader: DictReader skips blank lines silently, so counting its
+    # records would give wrong line numbers after a blank line or a multi-line cell.
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise PlantraceError(f"manifest lacks required column(s): {', '.join(missing)}",
@@ -99,8 +102,10 @@ def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
     seen_ids: dict[str, int] = {}
     seen_files: dict[Path, int] = {}
     root_resolved = root.resolve()
-    for row_no, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+    prev_line = reader.line_num
+    for values in reader:
+        row_no, prev_line = prev_line + 1, reader.line_num  # the physical line the row starts on
+        row = {k: (v or "").strip() for k, v in zip(header, values)}
         if not any(row.values()):
             continue
         for col in REQUIRED:
