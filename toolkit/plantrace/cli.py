@@ -37,7 +37,14 @@ def _run(fn: Callable[[], T]) -> T:
     except PlantraceError as exc:
         if _state["debug"]:
             raise
-        typer.echo(f"plantrace: error: {exc}", err=True)
+        from .errors import ValidationError
+
+        if isinstance(exc, ValidationError) and len(exc.problems) > 1:
+            # Every problem at once, one per line, so the user fixes them in one pass.
+            typer.echo(f"plantrace: error: {len(exc.problems)} problems in {exc.file}:", err=True)
+            typer.echo(exc.report(), err=True)
+        else:
+            typer.echo(f"plantrace: error: {exc}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo("plantrace: interrupted", err=True)
@@ -137,17 +144,40 @@ def clean_cmd(
 @app.command("report")
 def report_cmd(
     corpus: CorpusArg,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default out/<corpus>).")] = None,
+    lexicon: Annotated[Optional[list[Path]], typer.Option("--lexicon", "-l", help="Lexicon file(s); default the bundled one.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Table format: csv or parquet.")] = "csv",
+    excel: Annotated[bool, typer.Option("--excel", help="CSV with a BOM so Excel opens Chinese correctly.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+    no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip PNG/SVG charts and report.html.")] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Go on without unreadable documents (recorded).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list of written files as JSON.")] = False,
 ) -> None:
-    """The main job: load, clean and summarise a corpus.
+    """The main job: load, clean, count, diff by level and year, extract targets, write everything.
 
-    Example: plantrace report corpora/chengdu
+    Example: plantrace report corpora/chengdu --out out/chengdu
     """
     def body() -> None:
-        from .report import print_overview
+        from .outputs import write_report
+        from .pipeline import run_report
+        from .report import print_report, progress_loader, step_progress
 
-        c = _load(corpus, skip_bad)
-        print_overview(c)
+        target = out or Path("out") / "+".join(p.name for p in corpus)
+        if target.exists() and not force:
+            raise PlantraceError("output folder exists", file=str(target),
+                                 hint="pass --force to replace it, or choose another --out")
+        if fmt not in ("csv", "parquet"):
+            raise PlantraceError(f"unknown format {fmt!r}", hint="use --format csv or --format parquet")
+        with progress_loader(quiet=_state["quiet"]) as progress, step_progress(quiet=_state["quiet"]) as step:
+            result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step)
+            files = write_report(result, target, fmt=fmt, excel=excel, force=force,
+                                 charts=not no_charts, html=not no_charts)
+        if as_json:
+            typer.echo(json.dumps([str(f) for f in files], ensure_ascii=False))
+        elif not _state["quiet"]:
+            print_report(result)
+            typer.echo(f"wrote {len(files)} files to {target}/ (report.html, codebook.md, "
+                       + ", ".join(sorted(f.name for f in files if f.suffix in (".csv", ".parquet"))) + ")")
 
     _run(body)
 
@@ -162,6 +192,14 @@ def _lexicon(paths: Optional[list[Path]]):  # type: ignore[no-untyped-def]
     from .lexicon import load_lexicons
 
     return load_lexicons(paths)
+
+
+def _refuse_existing(paths: list[Optional[Path]], force: bool) -> None:
+    """Check every output path before any work, so nothing is written if one would clash."""
+    for p in paths:
+        if p is not None and p.exists() and not force:
+            raise PlantraceError("output file exists", file=str(p),
+                                 hint="pass --force to overwrite, or choose another path")
 
 
 def _emit(frame, out: Optional[Path], *, as_json: bool, title: str, force: bool = False,
@@ -198,11 +236,11 @@ def count_cmd(
     def body() -> None:
         from .measure import corpus_counts, match_corpus
 
+        _refuse_existing([out, mentions, rejected], force)
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        match_corpus(c, lex)
-        frame = corpus_counts(c, lex, zeros=zeros)
         result = match_corpus(c, lex)
+        frame = corpus_counts(c, lex, zeros=zeros)
         if mentions is not None:
             _emit(result.mentions, mentions, as_json=False, title="mentions", force=force, excel=excel)
         if rejected is not None:

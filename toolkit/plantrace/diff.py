@@ -189,8 +189,10 @@ def corpus_compare_targets(corpus: "Corpus", indicators=None) -> pd.DataFrame:  
         cmp.insert(0, "doc_parent", parent_id)
         cmp.insert(0, "doc_child", child_id)
         frames.append(cmp)
+    from .targets import COMPARISON_COLUMNS
+
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["doc_child", "doc_parent", "region", "indicator_id", "year", "status"])
+        columns=["doc_child", "doc_parent", "region", *COMPARISON_COLUMNS])
     return _with_provenance(out, corpus, None)
 
 

@@ -23,16 +23,37 @@ console = Console()
 @contextmanager
 def progress_loader(quiet: bool = False, label: str = "Loading documents") -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress callback for :func:`plantrace.load_corpus` drawn as a rich bar."""
-    if quiet:
+    err = Console(stderr=True)
+    if quiet or not err.is_terminal:
+        # No bar when stderr is a file or a pipe (CI logs): it would only leave blank lines.
         yield None
         return
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[doc]}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+                  console=err, transient=True) as bar:
         task = bar.add_task(label, total=None, doc="")
 
         def update(doc_id: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, doc=doc_id)
+
+        yield update
+
+
+@contextmanager
+def step_progress(quiet: bool = False) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback for the analysis steps of the main job (match, diff, align)."""
+    err = Console(stderr=True)
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)  # type: ignore[arg-type]
 
         yield update
 
@@ -151,3 +172,39 @@ def print_alignment(frame: pd.DataFrame, share: float) -> None:
     for r in shown.itertuples():
         table.add_row(r.status, f"{r.score:.0f}", _short(r.text_a, 60), _short(r.text_b, 60))
     console.print(table)
+
+
+def print_top_concepts(counts: pd.DataFrame, *, top: int = 5) -> None:
+    table = Table(title=f"Top {top} concepts per document (mentions per 10k body characters)")
+    table.add_column("doc_id", no_wrap=True)
+    table.add_column("concepts", overflow="fold")
+    for doc_id, part in counts.groupby("doc_id", sort=False):
+        best = part.sort_values(["count", "concept_id"], ascending=[False, True]).head(top)
+        table.add_row(str(doc_id), "  ".join(f"{r.label} {r.count} ({r.rate_per_10k:.1f})" for r in best.itertuples()))
+    console.print(table)
+
+
+def print_target_comparison(comparison: pd.DataFrame, indicator: str = "gdp_growth") -> None:
+    part = comparison[comparison["indicator_id"] == indicator]
+    if part.empty:
+        return
+    table = Table(title=f"Targets against the parent: {indicator} (层层加码)")
+    for col in ("child", "region", "parent", "child target", "status"):
+        table.add_column(col, overflow="fold")
+    for r in part.sort_values(["value_child", "region"], ascending=[False, True]).itertuples():
+        style, arrow = {"escalated": ("bold magenta", "↑"), "lowered": ("cyan", "↓")}.get(r.status, ("dim", "＝"))
+        table.add_row(str(r.doc_child), str(r.region), f"{r.value_parent:g} {r.qualifier_parent}",
+                      f"{r.value_child:g} {r.qualifier_child}", f"[{style}]{arrow} {r.status}[/]")
+    console.print(table)
+
+
+def print_report(result) -> None:  # type: ignore[no-untyped-def]
+    """The terminal report of the main job."""
+    t = result.tables
+    print_corpus_table(t["documents"], result.corpus.skipped)
+    print_top_concepts(t["counts"])
+    print_diff(t["diff"], limit_per_pair=12)
+    print_target_comparison(t["target_comparison"])
+    prov = result.provenance
+    console.print(f"[dim]plantrace {prov['plantrace_version']} · lexicon {prov.get('lexicon')} "
+                  f"sha256 {str(prov.get('lexicon_sha256'))[:12]} · {prov.get('segmenter_model')}[/]")

@@ -1,0 +1,181 @@
+"""The codebook: every column of every exported file defined, plus provenance.
+
+A paper cites the codebook; a test checks each exported file's columns against it,
+so a column cannot be added without being defined.
+
+>>> CODEBOOK["counts"]["rate_per_10k"]
+'Mentions per 10,000 characters of normalised body text (whitespace excluded).'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Mapping
+
+_META = {
+    "file": "Path of the raw document relative to its corpus folder (manifest).",
+    "title": "Document title (manifest).",
+    "issuer": "Issuing body (manifest).",
+    "level": "Level of government: national, provincial, city, new_area, district or county (manifest).",
+    "region": "Region the document governs (manifest).",
+    "parent_region": "Region one level up, whose document is this one's parent (manifest).",
+    "year": "Year of the document (manifest).",
+    "date": "Date of the document as given in the manifest (free text).",
+    "doc_type": "Document type, e.g. government_work_report, plan_outline (manifest).",
+    "script": "Script declared in the manifest: simplified, traditional, traditional-tw, traditional-hk or auto.",
+}
+
+_SPAN = {
+    "start": "Start offset (characters) in the normalised text.",
+    "end": "End offset (exclusive) in the normalised text.",
+    "raw_start": "Start offset (characters) in the raw file as decoded: cite the original with raw[raw_start:raw_end].",
+    "raw_end": "End offset (exclusive) in the raw file.",
+    "sentence_id": "Id of the sentence (order within the document, 0-based) that holds the span.",
+}
+
+CODEBOOK: dict[str, dict[str, str]] = {
+    "documents": {
+        "doc_id": "Document id (manifest).", **_META,
+        "corpus": "Name of the corpus folder the document comes from.",
+        "encoding": "Encoding the raw file was read with (detected unless overridden).",
+        "script_used": "Script the normaliser applied: traditional means OpenCC converted it to simplified.",
+        "rejoin_lines": "Whether wiki-link line breaks were rejoined (on/off, decided per document).",
+        "raw_chars": "Characters in the raw file as decoded.",
+        "chars": "Non-whitespace characters of normalised text, all zones.",
+        "front_chars": "Non-whitespace characters of front matter (cover notes, contents, collector headers).",
+        "body_chars": "Non-whitespace characters of the body: the denominator of every rate.",
+        "back_chars": "Non-whitespace characters of back matter (licence footers, promotions, appendices).",
+        "headings": "Headings detected in the document.",
+        "sentences": "Sentences in the body.",
+    },
+    "counts": {
+        "doc_id": "Document id.",
+        "concept_id": "Concept id from the lexicon.",
+        "label": "Canonical Chinese label of the concept.",
+        "category": "Concept category from the lexicon.",
+        "count": "Body mentions of the concept, including mentions of its child concepts (roll-up).",
+        "count_own": "Body mentions of the concept's own aliases only.",
+        "rate_per_10k": "Mentions per 10,000 characters of normalised body text (whitespace excluded).",
+        **_META,
+    },
+    "mentions": {
+        "doc_id": "Document id.",
+        "concept_id": "Concept whose alias matched (before roll-up).",
+        "alias": "The alias found, as in the normalised text.",
+        **_SPAN,
+        "heading_path": "Headings above the sentence, outermost first, joined by ' > '.",
+        "zone": "front, body or back; counts use the body only.",
+        "in_heading": "True when the mention is in a heading line.",
+    },
+    "rejected": {
+        "doc_id": "Document id.",
+        "concept_id": "Concept whose alias was found as a substring.",
+        "alias": "The alias found.",
+        **_SPAN,
+        "heading_path": "Headings above the sentence, joined by ' > '.",
+        "zone": "front, body or back.",
+        "in_heading": "True when the candidate is in a heading line.",
+        "reason": "Why it is not a mention: it splits a real word (创新经济 → 新经济), or it is nested in a longer alias.",
+    },
+    "diff": {
+        "comparison": "How the pair was chosen: level (parent → child) or year (earlier → later).",
+        "doc_a": "Reference document A (the parent, or the earlier year).",
+        "doc_b": "Compared document B.",
+        "concept_id": "Concept id.",
+        "label": "Concept label.",
+        "category": "Concept category.",
+        "status": "added (absent from A's body, present in B's), dropped, escalated, softened or steady.",
+        "count_a": "Body mentions in A (with roll-up).",
+        "count_b": "Body mentions in B (with roll-up).",
+        "rate_a": "Mentions per 10k body characters in A.",
+        "rate_b": "Mentions per 10k body characters in B.",
+        "log2_ratio": "Log2 of rate_b / rate_a with 0.5 smoothing of zero counts (Hardie's log ratio).",
+        "g2": "Signed log-likelihood G² of the rate change (Williams-corrected); positive when B is higher.",
+        "p": "p-value of G² (chi-square, 1 df).",
+        "heading_a": "Mentions of the concept in headings of A.",
+        "heading_b": "Mentions of the concept in headings of B.",
+        "intensity_a": "Strongest commitment grade (1-4, lexicons/intensity.yaml) governing a mention in A.",
+        "intensity_b": "Strongest commitment grade in B.",
+        "intensity_mean_a": "Mean grade of graded mentions in A.",
+        "intensity_mean_b": "Mean grade of graded mentions in B.",
+        "marker_a": "The marker (verb or adverb) behind intensity_a.",
+        "marker_b": "The marker behind intensity_b.",
+        "target_a": "An own numeric target stated in a sentence of A that mentions the concept.",
+        "target_b": "An own numeric target stated in a sentence of B that mentions the concept.",
+        "reasons": "Why the status was given: the signals of the diff rule that fired.",
+        "evidence_a": "The deciding sentence of A (normalised text).",
+        "evidence_b": "The deciding sentence of B (normalised text).",
+        "evidence_a_sentence_id": "Sentence id of evidence_a (-1 when none).",
+        "evidence_b_sentence_id": "Sentence id of evidence_b (-1 when none).",
+        "evidence_a_raw_start": "Raw offset where evidence_a starts in A's file (-1 when none).",
+        "evidence_a_raw_end": "Raw offset where evidence_a ends in A's file.",
+        "evidence_b_raw_start": "Raw offset where evidence_b starts in B's file.",
+        "evidence_b_raw_end": "Raw offset where evidence_b ends in B's file.",
+    },
+    "targets": {
+        "doc_id": "Document id.",
+        "region": "Region of the document.",
+        "level": "Level of the document.",
+        "year": "Year of the document.",
+        "indicator_id": "Indicator id (lexicons/indicators.yaml), e.g. gdp_growth.",
+        "indicator": "Surface form seen in the text, e.g. 地区生产总值增长.",
+        "value": "The figure (low end of a range), in the indicator's unit.",
+        "value_high": "High end of a range such as 5.0%—5.5%, else empty.",
+        "unit": "Unit of the indicator.",
+        "qualifier": "左右, 以上, 以内, 不低于, 达到, 力争 … (empty when none).",
+        "kind": "target (this year's plan), achievement (a reported result) or forecast (预计 …).",
+        "scope": "own, or parent_quote when the figure is attributed to a higher level.",
+        "target_year": "Year the figure refers to, when the text or context gives it.",
+        "sentence_id": _SPAN["sentence_id"],
+        "start": _SPAN["start"],
+        "end": _SPAN["end"],
+        "text": "The figure expression in the normalised text.",
+        "raw_start": _SPAN["raw_start"],
+        "raw_end": _SPAN["raw_end"],
+    },
+    "target_comparison": {
+        "doc_child": "Child document (e.g. a provincial report).",
+        "doc_parent": "Parent document (e.g. the national report of the same year).",
+        "region": "Region of the child.",
+        "indicator_id": "Indicator id.",
+        "year": "Year compared.",
+        "value_parent": "Parent's own target.",
+        "value_high_parent": "High end of the parent's range, if any.",
+        "qualifier_parent": "Parent's qualifier.",
+        "value_child": "Child's own target.",
+        "value_high_child": "High end of the child's range, if any.",
+        "qualifier_child": "Child's qualifier.",
+        "status": "escalated (more ambitious value, or same value with a stronger qualifier), equal, lowered, or incomparable.",
+        "reason": "Human-readable explanation of the status.",
+    },
+    "alignment": {
+        "doc_a": "Reference document.",
+        "doc_b": "Compared document.",
+        "b_index": "Index of B's body sentence (empty for a removed A sentence).",
+        "a_index": "Index of the best-matching A body sentence (empty when none).",
+        "score": "rapidfuzz ratio (0-100) of the two sentences without punctuation.",
+        "status": "copied (≥90), rewritten (60-90), new, removed (an A sentence no B sentence matched) or trivial (too short).",
+        "text_a": "A's sentence.",
+        "text_b": "B's sentence.",
+        "sentence_id_a": "Sentence id in A.",
+        "sentence_id_b": "Sentence id in B.",
+    },
+}
+
+
+def codebook_markdown(provenance: Mapping[str, object], files: Mapping[str, str]) -> str:
+    """The codebook as Markdown: provenance first, then one table per file."""
+    lines = ["# Codebook", "", "## Provenance", "", "```json",
+             json.dumps(provenance, ensure_ascii=False, indent=2, default=str), "```", ""]
+    for table, filename in files.items():
+        lines += [f"## {filename}", "", "| column | definition |", "|---|---|"]
+        for col, definition in CODEBOOK[table].items():
+            lines.append(f"| `{col}` | {definition} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def codebook_json(provenance: Mapping[str, object], files: Mapping[str, str]) -> str:
+    return json.dumps({"provenance": provenance,
+                       "files": {filename: CODEBOOK[table] for table, filename in files.items()}},
+                      ensure_ascii=False, indent=2, default=str)
