@@ -50,11 +50,16 @@ def test_escalation_reasons_are_explicit(city_to_qingyang) -> None:
     steady_or_moved = city_to_qingyang[city_to_qingyang.status.isin(["escalated", "softened"])]
     assert len(steady_or_moved) > 0
     assert steady_or_moved.reasons.str.len().min() > 0
-    # 新经济: 17 (city) → 25 (Qingyang), and Qingyang puts it in section headings
-    # (第一节锚定新经济发展方向 …), which the city proposal does not.
+    # 新经济: 17 (city) → 25 (Qingyang); both put it in headings (the city's run-in
+    # heading 22.发展新经济培育新动能。), and the rate change is not significant: steady.
     row = city_to_qingyang.loc["new_economy"]
-    assert (row.count_a, row.count_b, row.heading_a > 0, row.heading_b > 0) == (17, 25, False, True)
-    assert row.status == "escalated" and "promoted into headings" in row.reasons
+    assert (row.count_a, row.count_b, row.heading_a, row.heading_b, row.status) == (17, 25, 1, 3, "steady")
+    # 幸福美好生活十大工程: the city proposal 实施s it once; Qingyang 全面实施s it and gives it a
+    # heading of its own.
+    row = city_to_qingyang.loc["happy_life_ten_projects"]
+    assert (row.count_a, row.count_b, row.intensity_a, row.intensity_b) == (1, 4, 2, 4)
+    assert row.status == "escalated"
+    assert row.reasons == "intensity 2 (实施) → 4 (全面); promoted into headings"
 
 
 def test_rule_is_configurable(chengdu) -> None:

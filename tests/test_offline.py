@@ -97,3 +97,27 @@ def test_the_blocker_catches_a_network_call(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() != "attempts 0"
     assert int(proc.stdout.split()[-1]) >= 1
+
+
+PIPELINE = '''
+from plantrace.pipeline import run_report
+from plantrace.outputs import write_report
+
+result = run_report([sys.argv[1]])
+files = write_report(result, sys.argv[2])
+print(len(files))
+print("attempts", len(attempts), attempts[:3])
+'''
+
+
+def test_whole_pipeline_needs_no_network(tmp_path: Path) -> None:
+    # The main job end to end (matching, diffs, targets, alignment, charts, report.html)
+    # with every Python-level socket refused.
+    script = tmp_path / "offline_pipeline.py"
+    script.write_text(SCRIPT.split("import plantrace")[0] + PIPELINE, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), str(CHENGDU), str(tmp_path / "out")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert int(lines[0]) >= 19 and lines[1] == "attempts 0 []", proc.stdout
+    assert (tmp_path / "out" / "report.html").exists()

@@ -76,8 +76,18 @@ def test_provincial_review_headings_stay_headings(provincial) -> None:
 def test_heading_paths_in_city_proposal(chengdu) -> None:
     doc = chengdu["chengdu_2020_party_proposal"]
     s = doc.sentence_at(doc.text.index("推进全民守法,打造全国一流法治城市"))
-    # Item 49 stands under part 十二 (line 154 of the raw file), not 十一 (line 144).
-    assert s.heading_path == ("十二、凝聚各方智慧力量,为实现“十四五”规划和二〇三五年远景目标而奋斗",)
+    # Item 49 stands under part 十二 (line 154 of the raw file), not 十一 (line 144); its
+    # first sentence is a run-in heading.
+    assert s.heading_path == ("十二、凝聚各方智慧力量,为实现“十四五”规划和二〇三五年远景目标而奋斗",
+                              "49.积极推进社会主义政治建设。")  # line 160: 49.積極推進社會主義政治建設。
+
+
+def test_run_in_headings_in_national_report(national) -> None:
+    doc = national["gwr_national_2025"]
+    texts = [h.text for h in doc.headings]
+    assert "（一）大力提振消费、提高投资效益，全方位扩大国内需求。" in texts
+    s = doc.sentence_at(doc.text.index("实施提振消费专项行动"))
+    assert s.heading_path[-1] == "（一）大力提振消费、提高投资效益，全方位扩大国内需求。"
 
 
 def test_flattened_table_cells_are_not_headings(chengdu) -> None:

@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-_state = {"debug": False, "quiet": False}
+_state: dict[str, object] = {"debug": False, "quiet": False, "store": None}
 
 CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus folder(s), each with manifest.csv.")]
 
@@ -63,16 +63,20 @@ def _run(fn: Callable[[], T]) -> T:
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    store: Annotated[Optional[Path], typer.Option(
+        "--store", help="DuckDB store of processed documents (default CORPUS/.plantrace/store.duckdb).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Keep nothing between runs.")] = False,
 ) -> None:
     _state["debug"], _state["quiet"] = debug, quiet
+    _state["store"] = False if no_store else store
 
 
 def _load(paths: list[Path], skip_bad: bool = False):  # type: ignore[no-untyped-def]
     from .corpus import load_corpus
     from .report import progress_loader
 
-    with progress_loader(quiet=_state["quiet"]) as progress:
-        return load_corpus(paths, skip_bad=skip_bad, progress=progress)
+    with progress_loader(quiet=bool(_state["quiet"])) as progress:
+        return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_state["store"])  # type: ignore[arg-type]
 
 
 @app.command("corpus")
@@ -169,7 +173,8 @@ def report_cmd(
         if fmt not in ("csv", "parquet"):
             raise PlantraceError(f"unknown format {fmt!r}", hint="use --format csv or --format parquet")
         with progress_loader(quiet=_state["quiet"]) as progress, step_progress(quiet=_state["quiet"]) as step:
-            result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step)
+            result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
+                                store=_state["store"])  # type: ignore[arg-type]
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts)
         if as_json:

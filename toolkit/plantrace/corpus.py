@@ -50,6 +50,8 @@ class Document:
     structure: Structure
     explanation: tuple[StepReport, ...]
     corpus_name: str = ""
+    #: Store key: raw sha256 and config hash (see :func:`document_key`).
+    key: str = ""
 
     @property
     def doc_id(self) -> str:
@@ -143,7 +145,7 @@ class Document:
         return pd.DataFrame(
             [{"doc_id": self.doc_id, "step": r.step, "changes": r.changes,
               "chars_removed": r.chars_removed,
-              "examples": " | ".join(f"{a} → {b or '∅'}" for a, b in r.examples)}
+              "examples": " | ".join(f"{a!r} → {b or '∅'!r} in {c}" for a, b, c in r.examples)}
              for r in self.explanation]
         )
 
@@ -170,6 +172,9 @@ class Corpus:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: Results computed from this corpus (matches per lexicon hash …): no stage redoes work.
     cache: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    #: The DuckDB store documents and matches are kept in (None: no store).
+    store_path: Path | None = field(default=None, repr=False, compare=False)
+    store_stats: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.docs)
@@ -264,6 +269,14 @@ class Corpus:
 
         return corpus_align(self, a, b, **kw)
 
+    def reuse_share(self, a: str, b: str) -> float:
+        """Share of B's body characters in sentences copied or rewritten from A."""
+        from .align import reuse_share
+
+        frame = self.align(a, b)
+        lengths = {int(i): len(t) for i, t in zip(frame["b_index"], frame["text_b"]) if t}
+        return reuse_share(frame, lengths)
+
     def trajectory(self, concepts, by: str = "year", **kw) -> pd.DataFrame:  # type: ignore[no-untyped-def]
         from .diff import corpus_trajectory
 
@@ -283,6 +296,46 @@ class Corpus:
         }
 
 
+def document_key(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
+                 zone_rules: ZoneRules | None) -> str:
+    """Store key: raw text hash, the config this entry is normalised with, the zone rules."""
+    from .store import config_hash
+
+    cfg = replace(config, script=entry.script) if entry.script != "auto" else config
+    raw_sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
+    return f"{raw_sha}:{config_hash(cfg, zone_rules.source if zone_rules else 'default')}"
+
+
+def document_from_store(entry: ManifestEntry, raw: RawText, data: dict, corpus_name: str = "") -> Document:
+    """Rebuild a Document from a store row (no normalisation, no structure detection)."""
+    mapped = MappedText(data["text"], data["starts"], data["ends"], data["raw_length"])
+    zones = tuple(Zone(**z) for z in data["zones"])
+    paragraphs = tuple(Paragraph(**p) for p in data["paragraphs"])
+    headings = tuple(Heading(*h) for h in data["headings"])
+    sentences = tuple(Sentence(sid, pid, a, b, text, tuple(path.split(" > ")) if path else (), zone, bool(is_h))
+                      for sid, pid, a, b, text, path, zone, is_h in data["sentences"])
+    explanation = tuple(StepReport(r["step"], r["changes"], r["chars_removed"],
+                                   tuple(tuple(x) for x in r["examples"])) for r in data["explanation"])
+    return Document(entry, raw.text, raw.encoding, raw.source_format, NormaliserConfig(**data["config"]),
+                    mapped, zones, Structure(paragraphs, headings, sentences), explanation, corpus_name)
+
+
+def _open_store(store: "str | Path | bool | None", folders: list[Path]):  # type: ignore[no-untyped-def]
+    """The store to use, or None. A store another process holds is skipped with a warning."""
+    if store is False:
+        return None
+    from .store import Store, default_store_path
+
+    path = default_store_path(folders[0]) if store in (None, True) else Path(store)  # type: ignore[arg-type]
+    try:
+        return Store(path)
+    except PlantraceError as exc:
+        import warnings
+
+        warnings.warn(f"working without the store: {exc}", RuntimeWarning, stacklevel=3)
+        return None
+
+
 def load_corpus(
     paths: str | Path | Sequence[str | Path],
     *,
@@ -291,18 +344,20 @@ def load_corpus(
     skip_bad: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: ProgressFn | None = None,
+    store: "str | Path | bool | None" = None,
 ) -> Corpus:
     """Load one or more corpus folders (each with ``manifest.csv``) as one collection.
 
     Unreadable documents stop the load with every problem listed at once; with
-    ``skip_bad`` they are left out and recorded in ``Corpus.skipped``.
+    ``skip_bad`` they are left out and recorded in ``Corpus.skipped``. Processed
+    documents are kept in a DuckDB store (default ``FIRST_CORPUS/.plantrace/store.duckdb``;
+    a path, or ``store=False`` for none): an unchanged document is never normalised twice.
     """
     folders = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     cfg = config or NormaliserConfig()
     entries: list[tuple[Path, ManifestEntry]] = []
     hashes: dict[str, str] = {}
     for folder in folders:
-        hashes[str(folder)] = "" if not (folder / "manifest.csv").is_file() else ""
         for entry in read_manifest(folder):
             entries.append((folder, entry))
         hashes[str(folder)] = manifest_sha256(folder)
@@ -316,18 +371,33 @@ def load_corpus(
     docs: list[Document] = []
     errors: list[PlantraceError] = []
     skipped: list[tuple[str, str]] = []
-    for i, (folder, entry) in enumerate(entries):
-        if progress:
-            progress(entry.doc_id, i, len(entries))
-        try:
-            raw = read_raw(entry.path, encoding=entry.extra.get("encoding") or None, max_bytes=max_bytes)
-        except PlantraceError as exc:
-            if skip_bad:
-                skipped.append((str(entry.path), exc.message))
+    opened = _open_store(store, folders)
+    try:
+        for i, (folder, entry) in enumerate(entries):
+            if progress:
+                progress(entry.doc_id, i, len(entries))
+            try:
+                raw = read_raw(entry.path, encoding=entry.extra.get("encoding") or None, max_bytes=max_bytes)
+            except PlantraceError as exc:
+                if skip_bad:
+                    skipped.append((str(entry.path), exc.message))
+                    continue
+                errors.append(exc)
                 continue
-            errors.append(exc)
-            continue
-        docs.append(build_document(entry, raw, cfg, zone_rules, folder.name))
+            key = document_key(entry, raw, cfg, zone_rules)
+            data = opened.get_document(key) if opened else None
+            if data is not None:
+                docs.append(replace(document_from_store(entry, raw, data, folder.name), key=key))
+            else:
+                doc = replace(build_document(entry, raw, cfg, zone_rules, folder.name), key=key)
+                if opened:
+                    opened.put_document(key, doc)  # committed per document
+                docs.append(doc)
+    finally:
+        store_path = opened.path if opened else None
+        store_stats = dict(opened.stats) if opened else {}
+        if opened:
+            opened.close()
     if progress:
         progress("", len(entries), len(entries))
     if errors:
@@ -336,7 +406,10 @@ def load_corpus(
         listing = "; ".join(str(e) for e in errors)
         raise PlantraceError(f"{len(errors)} documents cannot be read: {listing}",
                              hint="fix them, or pass --skip-bad to go on without them (they are recorded)")
-    return Corpus(docs, folders, cfg, hashes, skipped)
+    corpus = Corpus(docs, folders, cfg, hashes, skipped)
+    corpus.store_path = store_path
+    corpus.store_stats = store_stats
+    return corpus
 
 
 def iter_body_sentences(doc: Document) -> Iterable[Sentence]:

@@ -172,6 +172,7 @@ def corpus_compare_targets(corpus: "Corpus", indicators=None) -> pd.DataFrame:  
 
     indicators = indicators or default_indicators()
     targets = corpus_targets(corpus, indicators)
+    units = {ind.id: ind.unit for ind in indicators.indicators}
     frames = []
     for parent_id, child_id in pairs_by_level(corpus):
         child = targets[targets["doc_id"] == child_id].rename(columns={"year": "doc_year"})
@@ -185,6 +186,12 @@ def corpus_compare_targets(corpus: "Corpus", indicators=None) -> pd.DataFrame:  
         cmp = compare_targets(child, parent, indicators.better)
         if cmp.empty:
             continue
+        # Across levels only rates compare: a province's 85万 new jobs is not "lower" than
+        # the nation's 1200万. Amounts (万人, 亿斤, 亿元) are incomparable between levels.
+        amounts = cmp["indicator_id"].map(units).fillna("%") != "%"
+        cmp.loc[amounts, "status"] = "incomparable"
+        cmp.loc[amounts, "reason"] = ("an amount (" + cmp.loc[amounts, "indicator_id"].map(units)
+                                      + ") of a smaller jurisdiction; only rates compare across levels")
         cmp.insert(0, "region", corpus[child_id].entry.region)
         cmp.insert(0, "doc_parent", parent_id)
         cmp.insert(0, "doc_child", child_id)

@@ -41,15 +41,22 @@ def _e(value: object) -> str:
 
 
 def highlight(sentence: str, needles: list[str]) -> str:
-    """Escape a sentence and mark every occurrence of the concept's aliases.
+    """Escape a sentence and mark every occurrence of the concept's aliases, longest first,
+    in one pass (so marks never nest and the output does not depend on set order).
 
     >>> highlight("建设公园城市示范区", ["公园城市"])
     '建设<mark>公园城市</mark>示范区'
+    >>> highlight("发展普惠托育服务", ["托育", "普惠托育"])
+    '发展<mark>普惠托育</mark>服务'
     """
-    out = _e(sentence)
-    for n in sorted({x for x in needles if x}, key=len, reverse=True):
-        out = out.replace(_e(n), f"<mark>{_e(n)}</mark>")
-    return out
+    import re
+
+    escaped = _e(sentence)
+    keys = sorted({_e(x) for x in needles if x}, key=lambda x: (-len(x), x))
+    if not keys:
+        return escaped
+    pattern = re.compile("|".join(re.escape(k) for k in keys))
+    return pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
 
 
 def frame_to_html(frame: pd.DataFrame, columns: list[str] | None = None, limit: int = 50) -> str:

@@ -106,7 +106,6 @@ class Matcher:
         for i in order:
             c = judged[i]
             if not c.accepted:
-                out[i] = c
                 continue
             clash = next((t for t in taken if t.start < c.end and c.start < t.end), None)
             if clash is None:
@@ -115,6 +114,14 @@ class Matcher:
             else:
                 out[i] = Candidate(c.concept_id, c.alias, c.start, c.end,
                                    f"nested in {clash.alias} ({clash.concept_id})")
+        # A boundary rejection inside an accepted longer alias (总部经济 in 总部经济区) was
+        # not lost: it is reported as nested, which is what decided it.
+        for i, c in enumerate(judged):
+            if i in out:
+                continue
+            clash = next((t for t in taken if t.start <= c.start and c.end <= t.end), None)
+            out[i] = c if clash is None else Candidate(c.concept_id, c.alias, c.start, c.end,
+                                                       f"nested in {clash.alias} ({clash.concept_id})")
         return [out[i] for i in range(len(judged))]
 
 

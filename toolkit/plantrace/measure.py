@@ -81,37 +81,74 @@ def _with_provenance(frame: pd.DataFrame, corpus: "Corpus", lexicon: Lexicon | N
     return frame
 
 
-def match_document(doc: "Document", matcher: Matcher) -> list[Mention]:
-    """All candidates of one document, accepted (reason None) and rejected."""
+def _mentions_from(doc: "Document", candidates: Iterable[tuple[str, str, int, int, str | None]]) -> list[Mention]:
+    """Mentions (with raw offsets, sentence, heading path, zone) from judged candidates."""
     out: list[Mention] = []
-    text = doc.text
-    for c in matcher.candidates_in(text):
-        sentence = doc.sentence_at(c.start)
-        raw_start, raw_end = doc.raw_offsets(c.start, c.end)
+    for concept_id, alias, start, end, reason in candidates:
+        sentence = doc.sentence_at(start)
+        raw_start, raw_end = doc.raw_offsets(start, end)
         out.append(Mention(
-            doc.doc_id, c.concept_id, c.alias, c.start, c.end, raw_start, raw_end,
+            doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
             sentence.id if sentence else -1,
             HEADING_SEP.join(sentence.heading_path) if sentence else "",
             sentence.zone if sentence else "body",
-            bool(sentence and sentence.is_heading), c.reason,
+            bool(sentence and sentence.is_heading), reason,
         ))
     return out
 
 
+def judge_document(doc: "Document", matcher: Matcher) -> list[tuple[str, str, int, int, str | None]]:
+    """Every candidate of one document with its verdict: (concept_id, alias, start, end, reason)."""
+    return [(c.concept_id, c.alias, c.start, c.end, c.reason) for c in matcher.candidates_in(doc.text)]
+
+
+def match_document(doc: "Document", matcher: Matcher) -> list[Mention]:
+    """All candidates of one document, accepted (reason None) and rejected."""
+    return _mentions_from(doc, judge_document(doc, matcher))
+
+
 def match_corpus(corpus: "Corpus", lexicon: Lexicon | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> MatchResult:
-    """Match a lexicon over every document once; cached on the corpus per lexicon hash."""
+    """Match a lexicon over every document once; cached on the corpus per lexicon hash, and
+    in the corpus's store per (document, lexicon hash): an unchanged lexicon is never
+    matched again, and clauses segmented once are never segmented again."""
     lexicon = lexicon or default_lexicon()
     key = ("match", lexicon.sha256 or id(lexicon))
     cache = corpus.cache
     if key in cache:
         return cache[key]  # type: ignore[no-any-return]
-    matcher = Matcher(lexicon)
+    from .segment import preload_clauses, take_new_clauses
+
+    store = None
+    if corpus.store_path is not None and lexicon.sha256:
+        from .store import Store, match_key
+
+        stored_as = match_key(lexicon.sha256)
+        try:
+            store = Store(corpus.store_path)
+        except PlantraceError:
+            store = None  # held by another process: work without it
+    matcher: Matcher | None = None
     rows: list[Mention] = []
-    for i, doc in enumerate(corpus.docs):
-        if progress:
-            progress(doc.doc_id, i, len(corpus.docs))
-        rows.extend(match_document(doc, matcher))
+    try:
+        for i, doc in enumerate(corpus.docs):
+            if progress:
+                progress(doc.doc_id, i, len(corpus.docs))
+            judged = store.get_candidates(doc.key, stored_as) if (store and doc.key) else None
+            if judged is None:
+                if matcher is None:
+                    matcher = Matcher(lexicon)
+                    if store is not None:
+                        preload_clauses(store.get_clauses())
+                judged = judge_document(doc, matcher)
+                if store is not None and doc.key:
+                    store.put_clauses(take_new_clauses())
+                    store.put_candidates(doc.key, stored_as, judged)
+            rows.extend(_mentions_from(doc, judged))
+    finally:
+        if store is not None:
+            corpus.store_stats.update({f"match_{k}": v for k, v in store.stats.items()})
+            store.close()
     if progress:
         progress("", len(corpus.docs), len(corpus.docs))
     frame = pd.DataFrame([asdict(m) for m in rows], columns=REJECTED_COLUMNS)

@@ -7,6 +7,7 @@ existing destination is replaced only with ``force``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import warnings
@@ -56,6 +57,21 @@ def report_charts(result: "ReportResult", *, top_concepts: int = 6) -> dict[str,
     return charts
 
 
+def _remove_stale_staging(target: Path) -> None:
+    """Remove what a killed run left: staging folders whose process no longer exists."""
+    for folder in target.parent.glob(f".{target.name}.*.*.partial"):
+        try:
+            pid = int(folder.name[len(target.name) + 2:].split(".", 1)[0])
+        except ValueError:
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # alive, another user's
+            continue
+
+
 def _write_table(frame: pd.DataFrame, folder: Path, stem: str, fmt: str, excel: bool) -> Path:
     if fmt == "parquet":
         path = folder / f"{stem}.parquet"
@@ -83,8 +99,10 @@ def write_report(result: "ReportResult", out_dir: str | Path, *, fmt: str = "csv
         raise PlantraceError("output folder exists", file=str(target),
                              hint="pass --force to replace it, or choose another --out")
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(target)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".partial",
+                                        dir=target.parent))
     except OSError as exc:
         raise PlantraceError(f"cannot write here ({exc.strerror})", file=str(target.parent),
                              hint="choose a writable --out folder") from exc

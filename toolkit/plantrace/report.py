@@ -82,9 +82,9 @@ def print_explanation(docs: Sequence["Document"]) -> None:
         table.add_column("step")
         table.add_column("changes", justify="right")
         table.add_column("chars removed", justify="right")
-        table.add_column("examples (in context → replacement)")
+        table.add_column("examples (original → replacement, in context)")
         for r in d.explanation:
-            ex = "  ".join(f"{a} → {b or '∅'}" for a, b in r.examples[:3])
+            ex = "  ".join(f"{a.replace(chr(10), '⏎')} → {b.replace(chr(10), '⏎') or '∅'} ({c})" for a, b, c in r.examples[:3])
             table.add_row(r.step, f"{r.changes:,}", f"{r.chars_removed:,}", ex)
         console.print(table)
         zt = Table(title=f"{d.doc_id}: zones")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from functools import lru_cache
 from typing import Sequence
 
 MODEL_NAME = "pkuseg-0.0.25/default"
@@ -46,14 +45,36 @@ def user_dict_hash(words: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(set(words))).encode()).hexdigest()[:16] if words else "none"
 
 
-@lru_cache(maxsize=200_000)
+_clauses: dict[str, tuple[str, ...]] = {}
+#: Clauses asked for since the last take_new_clauses(): what a document's judgement used,
+#: so the store can hold them even when this process had them cached already.
+_used: set[str] = set()
+
+
 def segment_clause(clause: str) -> tuple[str, ...]:
-    """Tokens of one clause with the default model (no user dictionary)."""
-    stats["clause_chars"] += len(clause)
-    return tuple(_load().cut(clause))  # type: ignore[attr-defined]
+    """Tokens of one clause with the default model (no user dictionary); cached, and
+    preloaded from the store so a clause is never segmented twice."""
+    tokens = _clauses.get(clause)
+    if tokens is None:
+        stats["clause_chars"] += len(clause)
+        tokens = tuple(_load().cut(clause))  # type: ignore[attr-defined]
+        _clauses[clause] = tokens
+    _used.add(clause)
+    return tokens
 
 
-@lru_cache(maxsize=50_000)
+def preload_clauses(segmented: dict[str, tuple[str, ...]]) -> None:
+    """Make stored segmentations known to :func:`segment_clause`."""
+    _clauses.update(segmented)
+
+
+def take_new_clauses() -> dict[str, tuple[str, ...]]:
+    """Clauses used since the last call, with their tokens (to be written to the store)."""
+    out = {c: _clauses[c] for c in _used}
+    _used.clear()
+    return out
+
+
 def is_word(token: str) -> bool:
     """Does the model keep ``token`` whole when it stands alone?
 

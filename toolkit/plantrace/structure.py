@@ -30,6 +30,7 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 PLAIN_HEADING_LEVEL = 4
 _MAX_HEADING_CHARS = 60
+_RUN_IN_CHARS = 40  # longest first sentence taken as a run-in heading
 _TABLE_RUN = 5  # consecutive short lines that make a table rather than headings
 _END_PUNCT = "。；;，,：:！？!?"
 _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)]*")
@@ -183,7 +184,21 @@ def split_structure(text: str, zones: list[Zone]) -> Structure:
             sentences.append(Sentence(len(sentences), pid, s, e, line, path, zone, True))
             stack.append((level, line))
             continue
+        spans = split_sentences(text, s, e)
+        run_in = _pattern_level(text[s:e]) if zone == "body" else None
+        if run_in is not None and run_in >= 4 and len(spans) > 1 and spans[0][1] - spans[0][0] <= _RUN_IN_CHARS:
+            # A run-in heading: "（一）着力扩大国内需求。推动…" puts the heading and its first
+            # paragraph on one line (national and provincial reports, the city proposal's
+            # numbered items). Its first sentence heads the rest.
+            a, b = spans[0]
+            while stack and stack[-1][0] >= run_in:
+                stack.pop()
+            heading = text[a:b]
+            headings.append(Heading(len(headings), pid, run_in, a, b, heading, zone))
+            sentences.append(Sentence(len(sentences), pid, a, b, heading, tuple(h for _, h in stack), zone, True))
+            stack.append((run_in, heading))
+            spans = spans[1:]
         path = tuple(h for _, h in stack) if zone == "body" else ()
-        for a, b in split_sentences(text, s, e):
+        for a, b in spans:
             sentences.append(Sentence(len(sentences), pid, a, b, text[a:b], path, zone, False))
     return Structure(tuple(paragraphs), tuple(headings), tuple(sentences))

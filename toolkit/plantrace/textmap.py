@@ -53,7 +53,7 @@ class MappedText:
 
     @classmethod
     def from_raw(cls, raw: str) -> "MappedText":
-        idx = np.arange(len(raw), dtype=np.int64)
+        idx = np.arange(len(raw), dtype=np.int32 if len(raw) < 2**31 - 1 else np.int64)
         return cls(raw, idx, idx + 1, len(raw))
 
     def __len__(self) -> int:
@@ -97,8 +97,8 @@ class MappedText:
                         lo, hi = starts[start], ends[end - 1]
                     else:  # an insertion sits where the next character starts
                         lo = hi = starts[start] if start < len(text) else self.raw_length
-                    s_parts.append(np.full(k, lo, dtype=np.int64))
-                    e_parts.append(np.full(k, hi, dtype=np.int64))
+                    s_parts.append(np.full(k, lo, dtype=starts.dtype))
+                    e_parts.append(np.full(k, hi, dtype=ends.dtype))
                 pieces.append(repl)
             pos = end
         s_parts.append(starts[pos:])
