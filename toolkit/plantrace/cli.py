@@ -33,7 +33,7 @@ CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus folder(s), each wi
 def _run(fn: Callable[[], T]) -> T:
     """Run a command body; a user mistake becomes one line on stderr and exit code 2."""
     try:
-        return fn()
+        return _with_runner_closed(fn)
     except PlantraceError as exc:
         if _state["debug"]:
             raise
@@ -59,6 +59,15 @@ def _run(fn: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
+def _with_runner_closed(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    finally:
+        runner = _state.pop("runner", None)
+        if runner is not None:
+            runner.close()
+
+
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
@@ -66,9 +75,24 @@ def _main(
     store: Annotated[Optional[Path], typer.Option(
         "--store", help="DuckDB store of processed documents (default CORPUS/.plantrace/store.duckdb).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Keep nothing between runs.")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Local worker processes (default: one per core).")] = None,
+    dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run on a Dask cluster at ADDRESS.")] = None,
+    dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Run on a Dask LocalCluster of N workers.")] = None,
 ) -> None:
     _state["debug"], _state["quiet"] = debug, quiet
     _state["store"] = False if no_store else store
+    _state["parallel"] = {"jobs": jobs, "dask_scheduler": dask_scheduler, "dask_local": dask_local}
+
+
+def _runner():  # type: ignore[no-untyped-def]
+    """The per-document runner the global options ask for (made once per command)."""
+    if _state.get("runner") is None:
+        from .parallel import make_runner
+
+        opts = _state.get("parallel") or {}
+        _state["runner"] = make_runner(opts.get("jobs"), dask_scheduler=opts.get("dask_scheduler"),
+                                       dask_local=opts.get("dask_local"))
+    return _state["runner"]
 
 
 def _load(paths: list[Path], skip_bad: bool = False):  # type: ignore[no-untyped-def]
@@ -76,7 +100,8 @@ def _load(paths: list[Path], skip_bad: bool = False):  # type: ignore[no-untyped
     from .report import progress_loader
 
     with progress_loader(quiet=bool(_state["quiet"])) as progress:
-        return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_state["store"])  # type: ignore[arg-type]
+        return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_state["store"],  # type: ignore[arg-type]
+                           runner=_runner())
 
 
 @app.command("corpus")
@@ -174,7 +199,7 @@ def report_cmd(
             raise PlantraceError(f"unknown format {fmt!r}", hint="use --format csv or --format parquet")
         with progress_loader(quiet=_state["quiet"]) as progress, step_progress(quiet=_state["quiet"]) as step:
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
-                                store=_state["store"])  # type: ignore[arg-type]
+                                store=_state["store"], runner=_runner())  # type: ignore[arg-type]
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts)
         if as_json:

@@ -175,6 +175,9 @@ class Corpus:
     #: The DuckDB store documents and matches are kept in (None: no store).
     store_path: Path | None = field(default=None, repr=False, compare=False)
     store_stats: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: Where per-document work runs (serial, local processes, Dask); see plantrace.parallel.
+    runner: object = field(default=None, repr=False, compare=False)
+    owns_runner: bool = field(default=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.docs)
@@ -345,6 +348,8 @@ def load_corpus(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: ProgressFn | None = None,
     store: "str | Path | bool | None" = None,
+    jobs: int | None = 1,
+    runner: "object | None" = None,
 ) -> Corpus:
     """Load one or more corpus folders (each with ``manifest.csv``) as one collection.
 
@@ -352,7 +357,13 @@ def load_corpus(
     ``skip_bad`` they are left out and recorded in ``Corpus.skipped``. Processed
     documents are kept in a DuckDB store (default ``FIRST_CORPUS/.plantrace/store.duckdb``;
     a path, or ``store=False`` for none): an unchanged document is never normalised twice.
+    Documents to process are spread over ``jobs`` local processes (None: one per core) or
+    a :mod:`plantrace.parallel` runner (e.g. Dask) when there is enough work.
     """
+    from .parallel import Runner, make_runner, worth_parallel
+
+    own_runner = runner is None
+    run: Runner = make_runner(jobs) if runner is None else runner  # type: ignore[assignment]
     folders = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     cfg = config or NormaliserConfig()
     entries: list[tuple[Path, ManifestEntry]] = []
@@ -372,6 +383,8 @@ def load_corpus(
     errors: list[PlantraceError] = []
     skipped: list[tuple[str, str]] = []
     opened = _open_store(store, folders)
+    slots: list[Document | None] = []
+    todo: list[tuple[int, str, tuple]] = []
     try:
         for i, (folder, entry) in enumerate(entries):
             if progress:
@@ -387,12 +400,22 @@ def load_corpus(
             key = document_key(entry, raw, cfg, zone_rules)
             data = opened.get_document(key) if opened else None
             if data is not None:
-                docs.append(replace(document_from_store(entry, raw, data, folder.name), key=key))
+                slots.append(replace(document_from_store(entry, raw, data, folder.name), key=key))
             else:
-                doc = replace(build_document(entry, raw, cfg, zone_rules, folder.name), key=key)
+                slots.append(None)
+                todo.append((len(slots) - 1, key, (entry, raw, cfg, zone_rules, folder.name)))
+        if todo:
+            tasks = [t for _, _, t in todo]
+            if worth_parallel(run, (len(t[1].text) for t in tasks)):
+                built = run.map(_build_task, tasks)
+            else:
+                built = [_build_task(t) for t in tasks]
+            for (slot, key, _), doc in zip(todo, built):
+                doc = replace(doc, key=key)
                 if opened:
                     opened.put_document(key, doc)  # committed per document
-                docs.append(doc)
+                slots[slot] = doc
+        docs = [d for d in slots if d is not None]
     finally:
         store_path = opened.path if opened else None
         store_stats = dict(opened.stats) if opened else {}
@@ -409,7 +432,14 @@ def load_corpus(
     corpus = Corpus(docs, folders, cfg, hashes, skipped)
     corpus.store_path = store_path
     corpus.store_stats = store_stats
+    corpus.runner = run
+    corpus.owns_runner = own_runner
     return corpus
+
+
+def _build_task(args: tuple) -> Document:
+    """One document's normalisation and structure (a picklable task for worker processes)."""
+    return build_document(*args)
 
 
 def iter_body_sentences(doc: Document) -> Iterable[Sentence]:

@@ -102,6 +102,22 @@ def judge_document(doc: "Document", matcher: Matcher) -> list[tuple[str, str, in
     return [(c.concept_id, c.alias, c.start, c.end, c.reason) for c in matcher.candidates_in(doc.text)]
 
 
+_matchers: dict[str, Matcher] = {}
+
+
+def _judge_task(args: tuple) -> tuple[list, dict]:
+    """Judge one document's candidates in a worker; return them with the clauses used."""
+    from .segment import take_new_clauses
+
+    lexicon, text = args
+    matcher = _matchers.get(lexicon.sha256)
+    if matcher is None:
+        matcher = _matchers[lexicon.sha256] = Matcher(lexicon)
+    take_new_clauses()
+    judged = [(c.concept_id, c.alias, c.start, c.end, c.reason) for c in matcher.candidates_in(text)]
+    return judged, take_new_clauses()
+
+
 def match_document(doc: "Document", matcher: Matcher) -> list[Mention]:
     """All candidates of one document, accepted (reason None) and rejected."""
     return _mentions_from(doc, judge_document(doc, matcher))
@@ -128,18 +144,41 @@ def match_corpus(corpus: "Corpus", lexicon: Lexicon | None = None,
             store = Store(corpus.store_path)
         except PlantraceError:
             store = None  # held by another process: work without it
+    from .parallel import worth_parallel
+
     matcher: Matcher | None = None
     rows: list[Mention] = []
     try:
+        judged_by_doc: dict[int, list] = {}
+        todo = []
+        for i, doc in enumerate(corpus.docs):
+            judged = store.get_candidates(doc.key, stored_as) if (store and doc.key) else None
+            if judged is None:
+                todo.append(i)
+            else:
+                judged_by_doc[i] = judged
+        if todo and store is not None:
+            preload_clauses(store.get_clauses())
+        runner = corpus.runner
+        if todo and runner is not None and worth_parallel(runner, (len(corpus.docs[i].text) for i in todo)):
+            from .segment import _clauses
+
+            results = runner.map(_judge_task, [(lexicon, corpus.docs[i].text) for i in todo],
+                                 clauses=dict(_clauses) or None)
+            for i, (judged, used) in zip(todo, results):
+                judged_by_doc[i] = judged
+                preload_clauses(used)
+                if store is not None and corpus.docs[i].key:
+                    store.put_clauses(used)
+                    store.put_candidates(corpus.docs[i].key, stored_as, judged)
+            todo = []
         for i, doc in enumerate(corpus.docs):
             if progress:
                 progress(doc.doc_id, i, len(corpus.docs))
-            judged = store.get_candidates(doc.key, stored_as) if (store and doc.key) else None
+            judged = judged_by_doc.get(i)
             if judged is None:
                 if matcher is None:
                     matcher = Matcher(lexicon)
-                    if store is not None:
-                        preload_clauses(store.get_clauses())
                 judged = judge_document(doc, matcher)
                 if store is not None and doc.key:
                     store.put_clauses(take_new_clauses())

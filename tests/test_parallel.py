@@ -1,0 +1,59 @@
+"""Parallel runs give the serial run's results: local processes and a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import plantrace
+from plantrace.measure import corpus_counts, match_corpus
+from plantrace.parallel import LocalRunner, make_runner
+from tests.conftest import CORPORA
+
+
+def _tables(corpus: plantrace.Corpus) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    result = match_corpus(corpus)
+    return (corpus_counts(corpus).reset_index(drop=True), result.rejected.reset_index(drop=True),
+            [d.text for d in corpus.docs])
+
+
+@pytest.fixture(scope="module")
+def serial() -> tuple:
+    return _tables(plantrace.load_corpus(CORPORA / "chengdu", store=False))
+
+
+def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -> None:
+    import plantrace.parallel as par
+
+    # The Chengdu corpus is small: force the pool even below its work threshold.
+    monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
+    runner = LocalRunner(2)
+    corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
+    counts, rejected, texts = _tables(corpus)
+    pd.testing.assert_frame_equal(counts, serial[0])
+    pd.testing.assert_frame_equal(rejected, serial[1])
+    assert texts == serial[2]
+
+
+def test_dask_local_cluster_equals_local(serial, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    import plantrace.parallel as par
+
+    monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
+    runner = make_runner(dask_local=2)
+    try:
+        assert runner.name == "dask" and runner.workers == 2
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
+        counts, rejected, texts = _tables(corpus)
+    finally:
+        runner.close()
+    pd.testing.assert_frame_equal(counts, serial[0])
+    pd.testing.assert_frame_equal(rejected, serial[1])
+    assert texts == serial[2]
+
+
+def test_bad_jobs_value() -> None:
+    from plantrace.errors import PlantraceError
+
+    with pytest.raises(PlantraceError, match="--jobs must be at least 1"):
+        make_runner(0)

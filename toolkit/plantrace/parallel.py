@@ -1,0 +1,127 @@
+"""Running per-document work in parallel: local processes or a Dask cluster.
+
+Normalising a document and judging its concept candidates are independent per
+document, so they map over documents. Results come back in document order, so a
+parallel run's outputs equal a serial run's. Each worker loads the pkuseg model once
+(lazily in a local process; through a worker plugin on Dask) and starts with the
+segmentations the store already holds.
+
+>>> runner = make_runner(jobs=1)
+>>> runner.map(len, ["公园城市", "新经济"])
+[4, 3]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Sequence
+
+from .errors import PlantraceError
+
+#: Below this many characters of work a pool costs more (a model load per worker) than it saves.
+MIN_PARALLEL_CHARS = 400_000
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _init_worker(clauses: dict[str, tuple[str, ...]] | None) -> None:
+    if clauses:
+        from .segment import preload_clauses
+
+        preload_clauses(clauses)
+
+
+class Runner:
+    """Maps a function over items, in order; serial unless configured otherwise."""
+
+    name = "serial"
+    workers = 1
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
+            clauses: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
+        return [fn(x) for x in items]
+
+    def close(self) -> None:
+        pass
+
+
+class LocalRunner(Runner):
+    """A pool of local processes (spawned, so no state leaks in from the parent)."""
+
+    name = "local"
+
+    def __init__(self, jobs: int) -> None:
+        self.workers = jobs
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
+            clauses: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(self.workers, max(1, len(items))), mp_context=ctx,
+                                 initializer=_init_worker, initargs=(clauses,)) as pool:
+            return list(pool.map(fn, items))
+
+
+class DaskRunner(Runner):
+    """Tasks on a Dask cluster: a scheduler address, or a LocalCluster of N workers."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise PlantraceError("Dask is not installed",
+                                 hint="pip install 'plantrace[dask]'  (or: pip install 'dask[distributed]')") from exc
+        self._cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise PlantraceError(f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+                                     hint="check the address, or use --dask-local N") from exc
+        else:
+            self._cluster = LocalCluster(n_workers=local_workers or default_jobs(), threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self.client = Client(self._cluster)
+        from .dask_plugin import PkusegWorkerPlugin
+
+        register = getattr(self.client, "register_plugin", None) or self.client.register_worker_plugin
+        register(PkusegWorkerPlugin())
+        self.workers = len(self.client.scheduler_info().get("workers", {})) or 1
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
+            clauses: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
+        if not items:
+            return []
+        if clauses:
+            shared = self.client.scatter(clauses, broadcast=True)
+            self.client.run(_init_worker, clauses)
+            del shared
+        futures = self.client.map(fn, list(items), pure=False)
+        return self.client.gather(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_runner(jobs: int | None = 1, *, dask_scheduler: str | None = None,
+                dask_local: int | None = None) -> Runner:
+    """Serial for ``jobs=1``; local processes for ``jobs>1`` (None: one per core); Dask
+    when a scheduler address or a LocalCluster size is given."""
+    if dask_scheduler or dask_local:
+        return DaskRunner(dask_scheduler, dask_local)
+    n = default_jobs() if jobs is None else jobs
+    if n < 1:
+        raise PlantraceError(f"--jobs must be at least 1, not {n}", hint="give a number of processes such as 2")
+    return Runner() if n == 1 else LocalRunner(n)
+
+
+def worth_parallel(runner: Runner, chars: Iterable[int]) -> bool:
+    """Use the pool only when there is enough work to pay for a model load per worker."""
+    return runner.workers > 1 and (isinstance(runner, DaskRunner) or sum(chars) >= MIN_PARALLEL_CHARS)
