@@ -290,8 +290,9 @@ def to_simplified_step(config: str = "t2s") -> Step:
 STEPS: dict[str, Step] = {
     s.name: s
     for s in (
+        # strip_markdown runs before the glosses: 國**(guó) must lose its gloss in one pass.
         remove_invisibles, unify_spaces, fold_fullwidth, join_spaced_digits,
-        remove_pinyin_glosses, strip_markdown, trim_lines, rejoin_lines,
+        strip_markdown, remove_pinyin_glosses, trim_lines, rejoin_lines,
         remove_cjk_spaces, to_simplified_step(),
     )
 }
@@ -357,6 +358,9 @@ class StepReport:
     examples: tuple[tuple[str, str, str], ...] = field(default=())
 
 
+_MAX_ROUNDS = 4
+
+
 def _context(text: str, start: int, end: int, width: int = 6) -> str:
     return text[max(0, start - width):end + width].replace("\n", "⏎")
 
@@ -374,20 +378,31 @@ def normalise_mapped(
     """
     cfg = (config or NormaliserConfig()).resolve(raw)
     mapped = MappedText.from_raw(raw)
-    reports: list[StepReport] = []
-    for step in cfg.steps():
-        if step.name == "rejoin_lines" and cfg.rejoin_lines == "auto":
-            cfg = replace(cfg, rejoin_lines="on" if rejoin_applies(mapped.text) else "off")
-            if cfg.rejoin_lines == "off":
-                continue
-        edits = step.edits(mapped.text)
-        if explain:
-            examples = tuple(
-                (mapped.text[s:e], repl, _context(mapped.text, s, e)) for s, e, repl in edits[:max_examples]
-            )
-            removed = sum((e - s) - len(r) for s, e, r in edits)
-            reports.append(StepReport(step.name, len(edits), removed, examples))
-        mapped = mapped.apply(edits)
+    counts: dict[str, list] = {}  # step -> [changes, chars_removed, examples]
+    # One step's deletion can make another step's pattern appear (國**(guó): the gloss
+    # only touches its character once ** is gone; a rejoined line break can do the same),
+    # so the steps run again until a round changes nothing: normalising twice equals
+    # normalising once. On real documents the second round finds nothing.
+    for _round in range(_MAX_ROUNDS):
+        changed = False
+        for step in cfg.steps():
+            if step.name == "rejoin_lines" and cfg.rejoin_lines == "auto":
+                cfg = replace(cfg, rejoin_lines="on" if rejoin_applies(mapped.text) else "off")
+                if cfg.rejoin_lines == "off":
+                    continue
+            edits = step.edits(mapped.text)
+            if explain:
+                entry = counts.setdefault(step.name, [0, 0, []])
+                entry[0] += len(edits)
+                entry[1] += sum((e - s) - len(r) for s, e, r in edits)
+                room = max_examples - len(entry[2])
+                entry[2].extend((mapped.text[s:e], repl, _context(mapped.text, s, e)) for s, e, repl in edits[:room])
+            if edits:
+                changed = True
+                mapped = mapped.apply(edits)
+        if not changed:
+            break
+    reports = [StepReport(name, c, r, tuple(ex)) for name, (c, r, ex) in counts.items()]
     return mapped, cfg, reports
 
 
