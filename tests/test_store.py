@@ -15,7 +15,8 @@ from plantrace import corpus as corpus_module
 from plantrace import segment
 from plantrace.lexicon import LEXICON_DIR, load_lexicon
 from plantrace.measure import corpus_counts
-from plantrace.store import Store
+from plantrace import store as store_module
+from plantrace.store import TOKEN_SEP, Store, default_store_path
 from tests.conftest import CORPORA
 
 
@@ -97,3 +98,156 @@ def test_store_tables_answer_sql(chengdu_copy: Path) -> None:
         assert mentions == len(corpus.mentions())
     finally:
         store.close()
+
+
+# --- bulk writes, per-document transactions, speed-ups that must not change results ----------
+
+_KILL_SCRIPT = """
+import os, signal, sys
+import plantrace
+from plantrace import store
+from plantrace.measure import corpus_counts
+
+corpus_dir, phase = sys.argv[1], sys.argv[2]
+done = []
+insert = store.Store._insert
+
+def dying_insert(self, table, columns):
+    insert(self, table, columns)
+    if table == {"load": "sentences", "counts": "candidates"}[phase] and len(done) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # mid-transaction of the third document
+
+for name, counter in (("put_document", "load"), ("put_candidates", "counts")):
+    def wrap(original, counter=counter):
+        def put(self, *a):
+            original(self, *a)
+            if counter == phase:
+                done.append(a[0])
+        return put
+    setattr(store.Store, name, wrap(getattr(store.Store, name)))
+store.Store._insert = dying_insert
+corpus_counts(plantrace.load_corpus(corpus_dir))
+"""
+
+
+@pytest.mark.parametrize("phase", ["load", "counts"])
+def test_a_killed_run_keeps_each_finished_document_and_nothing_half_written(
+        chengdu_copy: Path, tmp_path: Path, phase: str) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "die.py"
+    script.write_text(_KILL_SCRIPT, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), str(chengdu_copy), phase], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == -9, proc.stderr
+    store = Store(default_store_path(chengdu_copy))
+    try:
+        con = store.con
+        if phase == "load":
+            assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+            # The third document's sentences were inserted, then the process died: none kept.
+            orphans = con.execute("SELECT count(*) FROM sentences WHERE doc_key NOT IN "
+                                  "(SELECT doc_key FROM documents)").fetchone()[0]
+            assert orphans == 0
+        else:
+            assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+            assert con.execute("SELECT count(*) FROM matched").fetchone()[0] == 2
+            orphans = con.execute("SELECT count(*) FROM candidates c WHERE NOT EXISTS (SELECT 1 FROM matched m "
+                                  "WHERE m.doc_key = c.doc_key AND m.lexicon_sha256 = c.lexicon_sha256)"
+                                  ).fetchone()[0]
+            assert orphans == 0
+    finally:
+        store.close()
+    again = plantrace.load_corpus(chengdu_copy)
+    expected_hits = 2 if phase == "load" else 5
+    assert again.store_stats["documents_hit"] == expected_hits
+    assert again.store_stats["documents_put"] == 5 - expected_hits
+    counts = corpus_counts(again)
+    assert again.store_stats["match_matches_hit"] == (0 if phase == "load" else 2)
+    fresh = corpus_counts(plantrace.load_corpus(chengdu_copy, store=False))
+    pd.testing.assert_frame_equal(counts.reset_index(drop=True), fresh.reset_index(drop=True))
+
+
+def test_cold_warm_and_no_store_runs_agree(chengdu_copy: Path) -> None:
+    fresh = plantrace.load_corpus(chengdu_copy, store=False)
+    cold = plantrace.load_corpus(chengdu_copy)
+    warm = plantrace.load_corpus(chengdu_copy)
+    assert warm.store_stats["documents_hit"] == 5
+    frames = [(c.to_frame(), corpus_counts(c), c.mentions(), c.rejected()) for c in (fresh, cold, warm)]
+    for other in frames[1:]:
+        for a, b in zip(frames[0], other):
+            pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    for a, b in zip(fresh.docs, warm.docs):
+        assert (a.text, a.zones, a.structure, a.explanation, a.config, a.body_chars) == (
+            b.text, b.zones, b.structure, b.explanation, b.config, b.body_chars)
+
+
+def test_rows_go_in_without_pyarrow(chengdu_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyarrow is optional: rows are then handed to DuckDB as pandas DataFrames.
+    monkeypatch.setattr(store_module, "_table_maker", lambda: pd.DataFrame)
+    cold = plantrace.load_corpus(chengdu_copy)
+    counts = corpus_counts(cold)
+    warm = plantrace.load_corpus(chengdu_copy)
+    assert warm.store_stats["documents_hit"] == 5
+    assert [d.structure for d in warm.docs] == [d.structure for d in cold.docs]
+    pd.testing.assert_frame_equal(corpus_counts(warm).reset_index(drop=True), counts.reset_index(drop=True))
+    assert warm.store_stats["match_matches_hit"] == 5
+
+
+def test_put_clauses_writes_only_new_clauses_with_the_next_candidates(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    st = Store(path)
+    st.put_clauses({"甲乙": ("甲", "乙")})
+    st.put_candidates("doc", "lex", [("c", "甲乙", 0, 2, None)])
+    assert st.con.execute("SELECT count(*) FROM clauses").fetchone()[0] == 1  # committed with the candidates
+    st.put_clauses({"甲乙": ("甲", "乙"), "丙丁": ("丙", "丁")})
+    assert st._pending_clauses == {"丙丁": TOKEN_SEP.join(("丙", "丁"))}  # the stored one is skipped
+    assert st.get_clauses(["甲乙", "丙丁", "戊"]) == {"甲乙": ("甲", "乙"), "丙丁": ("丙", "丁")}
+    st.close()  # a clause no candidates were written after is written on close
+    st = Store(path)
+    try:
+        assert st.get_clauses() == {"甲乙": ("甲", "乙"), "丙丁": ("丙", "丁")}
+        assert st.get_candidates("doc", "lex") == [("c", "甲乙", 0, 2, None)]
+    finally:
+        st.close()
+
+
+def test_two_stores_on_one_file_never_duplicate_rows(chengdu_copy: Path, tmp_path: Path) -> None:
+    # Each Store writes a row it found absent without deleting first; should another Store
+    # (same process, same file) have written it meanwhile, the write is redone safely.
+    doc = plantrace.load_corpus(chengdu_copy, store=False).docs[0]
+    path = tmp_path / "s.duckdb"
+    a, b = Store(path), Store(path)
+    try:
+        assert a.get_document("k") is None and a.get_candidates("k", "lex") is None
+        a.put_clauses({"甲乙": ("甲", "乙")})
+        for st in (b, a):
+            st.put_document("k", doc)
+            st.put_clauses({"甲乙": ("甲", "乙")})
+            st.put_candidates("k", "lex", [("c", "甲乙", 0, 2, None), ("c", "甲乙", 5, 7, "boundary")])
+        con = a.con
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM sentences").fetchone()[0] == len(doc.sentences)
+        assert con.execute("SELECT count(*) FROM headings").fetchone()[0] == len(doc.headings)
+        assert con.execute("SELECT count(*) FROM candidates").fetchone()[0] == 2
+        assert con.execute("SELECT count(*) FROM matched").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM clauses").fetchone()[0] == 1
+        data = a.get_document("k")
+        assert data is not None and len(data["sentences"]) == len(doc.sentences)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_body_chars_counts_what_str_isspace_calls_text() -> None:
+    import re
+
+    from plantrace.corpus import _WHITESPACE
+
+    assert _WHITESPACE.pattern == r"\s"
+    # The regex's \s and str.isspace() agree on every code point …
+    assert [c for c in range(0x110000) if bool(re.match(r"\s", chr(c))) != chr(c).isspace()] == []
+    # … so body_chars equals the character-by-character definition.
+    for doc in plantrace.load_corpus(CORPORA / "chengdu", store=False):
+        assert doc.body_chars == sum(1 for ch in doc.body_text if not ch.isspace())

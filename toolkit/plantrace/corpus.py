@@ -17,6 +17,7 @@ carry offsets back to the raw file.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +35,7 @@ from .textmap import MappedText
 from .zones import Zone, ZoneRules, detect_zones
 
 ProgressFn = Callable[[str, int, int], None]
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ class Document:
     @cached_property
     def body_chars(self) -> int:
         """Characters of body text, whitespace excluded: the denominator of rates."""
-        return sum(1 for ch in self.body_text if not ch.isspace())
+        body = self.body_text
+        # ``\s`` on str patterns is exactly str.isspace() (CPython's sre uses Py_UNICODE_ISSPACE).
+        return len(body) - len(_WHITESPACE.findall(body))
 
     def zone_sizes(self) -> dict[str, int]:
         sizes = {"front": 0, "body": 0, "back": 0}
@@ -175,6 +179,8 @@ class Corpus:
     #: The DuckDB store documents and matches are kept in (None: no store).
     store_path: Path | None = field(default=None, repr=False, compare=False)
     store_stats: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: Files read with invalid bytes replaced (encoding_errors=replace), with the count.
+    replaced: list[tuple[str, int]] = field(default_factory=list, repr=False, compare=False)
     #: Where per-document work runs (serial, local processes, Dask); see plantrace.parallel.
     runner: object = field(default=None, repr=False, compare=False)
     owns_runner: bool = field(default=False, repr=False, compare=False)
@@ -296,6 +302,7 @@ class Corpus:
                                      "script": d.config.script, "rejoin_lines": d.config.rejoin_lines}
                           for d in self.docs},
             "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            "replaced_invalid_bytes": [{"file": f, "count": n} for f, n in self.replaced],
         }
 
 
@@ -382,23 +389,32 @@ def load_corpus(
     docs: list[Document] = []
     errors: list[PlantraceError] = []
     skipped: list[tuple[str, str]] = []
+    replaced: list[tuple[str, int]] = []
     opened = _open_store(store, folders)
     slots: list[Document | None] = []
     todo: list[tuple[int, str, tuple]] = []
+    read: list[tuple[Path, ManifestEntry, RawText, str]] = []
     try:
         for i, (folder, entry) in enumerate(entries):
             if progress:
                 progress(entry.doc_id, i, len(entries))
             try:
-                raw = read_raw(entry.path, encoding=entry.extra.get("encoding") or None, max_bytes=max_bytes)
+                raw = read_raw(entry.path, encoding=entry.extra.get("encoding") or None, max_bytes=max_bytes,
+                               errors=entry.extra.get("encoding_errors") or "strict")
             except PlantraceError as exc:
                 if skip_bad:
                     skipped.append((str(entry.path), exc.message))
                     continue
                 errors.append(exc)
                 continue
-            key = document_key(entry, raw, cfg, zone_rules)
-            data = opened.get_document(key) if opened else None
+            if raw.replaced:
+                replaced.append((str(entry.path), raw.replaced))
+            read.append((folder, entry, raw, document_key(entry, raw, cfg, zone_rules)))
+        # One read of the store for every document (a query per document costs DuckDB a
+        # scan of every stored text).
+        stored = opened.get_documents(k for *_, k in read) if opened else {}
+        for folder, entry, raw, key in read:
+            data = stored.get(key)
             if data is not None:
                 slots.append(replace(document_from_store(entry, raw, data, folder.name), key=key))
             else:
@@ -415,7 +431,21 @@ def load_corpus(
                 if opened:
                     opened.put_document(key, doc)  # committed per document
                 slots[slot] = doc
-        docs = [d for d in slots if d is not None]
+        docs = []
+        for d in slots:
+            if d is None:
+                continue
+            if d.body_chars == 0:
+                # Only front or back matter (e.g. a table of contents): no rate can be computed.
+                exc = PlantraceError("has no body text (only front or back matter, e.g. a table of contents)",
+                                     file=str(d.entry.path), hint="check the file is the whole document, "
+                                     "or remove it from the manifest")
+                if skip_bad:
+                    skipped.append((str(d.entry.path), exc.message))
+                else:
+                    errors.append(exc)
+                continue
+            docs.append(d)
     finally:
         store_path = opened.path if opened else None
         store_stats = dict(opened.stats) if opened else {}
@@ -430,6 +460,7 @@ def load_corpus(
         raise PlantraceError(f"{len(errors)} documents cannot be read: {listing}",
                              hint="fix them, or pass --skip-bad to go on without them (they are recorded)")
     corpus = Corpus(docs, folders, cfg, hashes, skipped)
+    corpus.replaced = replaced
     corpus.store_path = store_path
     corpus.store_stats = store_stats
     corpus.runner = run

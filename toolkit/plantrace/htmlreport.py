@@ -135,6 +135,10 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
     body.append("<h2>Documents</h2>" + frame_to_html(
         docs, ["doc_id", "level", "region", "year", "doc_type", "encoding", "script_used", "body_chars",
                "front_chars", "back_chars"], limit=200))
+    skipped = result.provenance.get("skipped") or []
+    if skipped:
+        body.append("<h2>Skipped documents</h2><ul>" + "".join(
+            f"<li>{_e(s['file'])}: {_e(s['reason'])}</li>" for s in skipped) + "</ul>")
     for div_id in charts:
         body.append(f"<div class='chart' id='{_e(div_id)}'></div>")
     diff = t["diff"]

@@ -39,18 +39,30 @@ class RawText:
     encoding: str
     source_format: str  # txt, docx or pdf
     bytes: int
+    #: Invalid byte sequences replaced by U+FFFD (only when asked for with errors="replace").
+    replaced: int = 0
 
 
-def _decode_txt(data: bytes, name: str) -> tuple[str, str]:
+def _decode_txt(data: bytes, name: str, errors: str = "strict") -> tuple[str, str]:
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
                      (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
                      (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(enc), enc
+            return data.decode(enc, errors=errors), enc
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        # A UTF-8 file with a few broken bytes must not be "detected" as GB18030 and read
+        # as quiet mojibake: say where the bytes are, or replace them when asked to.
+        lenient = data.decode("utf-8", errors="replace")
+        if lenient.count("\ufffd") <= max(8, len(lenient) // 500):
+            if errors == "replace":
+                return lenient, "utf-8"
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise PlantraceError(
+                f"invalid UTF-8 byte sequence at byte {exc.start}", file=name, line=line,
+                hint="repair the file, or set encoding_errors=replace in the manifest to replace "
+                     "invalid bytes (they are counted)") from exc
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(CANDIDATE_ENCODINGS), threshold=CHAOS_THRESHOLD).best()
@@ -73,8 +85,12 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def read_raw(path: str | Path, *, encoding: str | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES) -> RawText:
-    """Read one document. ``encoding`` overrides detection for a .txt file."""
+             max_bytes: int = DEFAULT_MAX_BYTES, errors: str = "strict") -> RawText:
+    """Read one document. ``encoding`` overrides detection for a .txt file; ``errors="replace"``
+    replaces invalid byte sequences with U+FFFD and counts them in ``RawText.replaced``."""
+    if errors not in ("strict", "replace"):
+        raise PlantraceError(f"encoding_errors {errors!r} is not strict or replace", file=str(path),
+                             hint="use encoding_errors=replace, or leave it empty")
     p = Path(path)
     name = str(p)
     if not p.is_file():
@@ -83,7 +99,7 @@ def read_raw(path: str | Path, *, encoding: str | None = None,
     if size > max_bytes:
         raise PlantraceError(
             f"file is {_size(size)}, over the {_size(max_bytes)} limit", file=name,
-            hint="split the document, or raise the limit (load_corpus(..., max_bytes=N))",
+            hint="split the document, or raise the limit (plantrace --max-mb N …, or load_corpus(max_bytes=N))",
         )
     suffix = p.suffix.lower()
     if suffix == ".docx":
@@ -95,12 +111,12 @@ def read_raw(path: str | Path, *, encoding: str | None = None,
         raise PlantraceError("file is empty (0 bytes)", file=name, hint="remove it from the manifest or fill it")
     if encoding:
         try:
-            text = data.decode(encoding)
+            text = data.decode(encoding, errors=errors)
         except (UnicodeDecodeError, LookupError) as exc:
             raise PlantraceError(f"cannot be read as {encoding}: {exc}", file=name,
                                  hint="remove the encoding override to detect it") from exc
         _refuse_blank(text, name)
-        return RawText(text, encoding, "txt", size)
+        return RawText(text, encoding, "txt", size, text.count("\ufffd") if errors == "replace" else 0)
     if not data.strip():
         _refuse_blank("", name)
     binary = _looks_binary(data)
@@ -109,12 +125,12 @@ def read_raw(path: str | Path, *, encoding: str | None = None,
         raise PlantraceError("is a binary file, not text", file=name,
                              hint="give the real .pdf/.docx file, or convert it to UTF-8 text")
     # Decode BOM-less UTF-16 here: charset-normalizer does not recognise it.
-    text, enc = (data.decode(bomless), bomless) if bomless else _decode_txt(data, name)
+    text, enc = (data.decode(bomless), bomless) if bomless else _decode_txt(data, name, errors)
     _refuse_blank(text, name)
     if not _HAN.search(text):
         raise PlantraceError(f"decoded as {enc} but holds no Chinese characters", file=name,
                              hint="check the file is the document, or give its encoding")
-    return RawText(text, enc, "txt", size)
+    return RawText(text, enc, "txt", size, text.count("\ufffd") if errors == "replace" else 0)
 
 
 def _size(n: int) -> str:

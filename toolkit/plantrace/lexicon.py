@@ -171,14 +171,18 @@ def lexicon_from_mapping(data: Mapping[str, Any], *, path: str = "<memory>", sha
             problems.append(Problem(c.line, f"concept {cid!r} has unknown parent {c.parent!r}",
                                     "use the id of a concept in this lexicon, or null"))
     # Cycles: follow parents; a chain longer than the lexicon loops.
+    cycles: set[frozenset[str]] = set()
     for cid, c in concepts.items():
-        seen, p = {cid}, c.parent
+        seen, p = [cid], c.parent
         while p and p in concepts:
             if p in seen:
-                problems.append(Problem(c.line, f"concept {cid!r} is its own ancestor (a cycle of parents)",
-                                        "break the cycle: one of them must have another parent or null"))
+                loop = frozenset(seen[seen.index(p):])
+                if loop not in cycles:  # one message per cycle, not one per member
+                    cycles.add(loop)
+                    problems.append(Problem(c.line, f"a cycle of parents: {' → '.join(seen[seen.index(p):] + [p])}",
+                                            "break the cycle: one of them must have another parent or null"))
                 break
-            seen.add(p)
+            seen.append(p)
             p = concepts[p].parent
     for alias, cid, line in pending_aliases:
         if alias in alias_owner and alias_owner[alias][0] != cid:

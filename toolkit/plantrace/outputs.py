@@ -98,7 +98,11 @@ def write_report(result: "ReportResult", out_dir: str | Path, *, fmt: str = "csv
     if target.exists() and not force:
         raise PlantraceError("output folder exists", file=str(target),
                              hint="pass --force to replace it, or choose another --out")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlantraceError(f"cannot create the output folder ({exc.strerror})", file=str(target.parent),
+                             hint="choose a writable --out folder") from exc
     _remove_stale_staging(target)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".partial",

@@ -63,11 +63,12 @@ def _align_all(corpus: Corpus, pairs: Sequence[tuple[str, str]], step: StepFn | 
 def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str | Path] | None = None,
                skip_bad: bool = False, progress: Callable[[str, int, int], None] | None = None,
                step: StepFn | None = None, store: str | Path | bool | None = None,
-               runner: object | None = None) -> ReportResult:
+               runner: object | None = None, max_bytes: int | None = None) -> ReportResult:
     """Compute everything the report shows. ``progress`` follows document loading,
     ``step`` the analysis steps."""
     corpus = paths if isinstance(paths, Corpus) else load_corpus(list(paths), skip_bad=skip_bad, progress=progress,
-                                                                 store=store, runner=runner)
+                                                                 store=store, runner=runner,
+                                                                 **({"max_bytes": max_bytes} if max_bytes else {}))
     lexicon = load_lexicons(lexicons)
     match_corpus(corpus, lexicon, progress=(lambda d, i, n: step("match", i, n)) if step else None)
     if step:

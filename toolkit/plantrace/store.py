@@ -7,20 +7,36 @@ keeps every clause pkuseg has segmented, so boundary checks never segment a clau
 twice, and the judged candidates per (document, lexicon sha256), so an unchanged
 lexicon is never matched again and an edited one only re-matches.
 
-Default location: ``CORPUS/.plantrace/store.duckdb``. The tables (see
-:data:`SCHEMA`) are plain SQL for researchers, e.g.::
+Default location: ``CORPUS/.plantrace/store.duckdb``. The tables (columns in
+:data:`SCHEMA`) are plain SQL for researchers:
+
+* ``documents``: one row per processed document (normalised text, raw offsets, zones,
+  paragraphs, normalisation report), keyed by ``doc_key``;
+* ``sentences`` and ``headings``: one row per sentence / heading of a document;
+* ``clauses``: every clause pkuseg segmented, with its tokens;
+* ``candidates``: every judged candidate mention per (document, lexicon), accepted
+  (``reason`` NULL) or rejected, and ``matched``: which (document, lexicon) pairs are done.
+
+For example::
 
     SELECT d.doc_id, s.text FROM sentences s JOIN documents d USING (doc_key)
     WHERE s.text LIKE '%公园城市%';
 
-Each document is committed on its own, so an interrupted run keeps what it finished.
-DuckDB is the standard embedded analytical database for Python data work: one file,
-no server, SQL over pandas.
+Each document is committed on its own, so an interrupted run keeps what it finished:
+a document's ``documents``, ``sentences`` and ``headings`` rows in one transaction
+(:meth:`Store.put_document`); its ``candidates`` and ``matched`` rows for one lexicon,
+with the clauses first segmented for it, in another (:meth:`Store.put_candidates`).
+Rows go in a table at a time, never row by row. DuckDB is the standard embedded
+analytical database for Python data work: one file, no server, SQL over pandas.
 
 >>> import tempfile, pathlib
->>> st = Store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb")
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "s.duckdb"
+>>> st = Store(path)
 >>> st.put_clauses({"推动创新经济发展": ("推动", "创新", "经济", "发展")})
 >>> st.get_clauses(["推动创新经济发展"])
+{'推动创新经济发展': ('推动', '创新', '经济', '发展')}
+>>> st.close()  # clauses not yet written with a document's candidates are written now
+>>> Store(path).get_clauses()
 {'推动创新经济发展': ('推动', '创新', '经济', '发展')}
 """
 
@@ -29,9 +45,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -73,12 +90,21 @@ HEADING_SEP = " > "
 
 def code_fingerprint(*names: str) -> str:
     """Hash of the package files whose code decides a stored result, so a changed rule
-    (a new normalisation step, a fixed boundary check) never serves a stale row."""
+    (a new normalisation step, a fixed boundary check) never serves a stale row. The files
+    are read again only when their size or modification time changes."""
     here = Path(__file__).resolve().parent
+    stamp = tuple((st.st_mtime_ns, st.st_size) for st in ((here / n).stat() for n in names))
+    cached = _FINGERPRINTS.get(names)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     h = hashlib.sha256(STORE_FORMAT.encode())
     for name in names:
         h.update((here / name).read_bytes())
-    return h.hexdigest()[:16]
+    _FINGERPRINTS[names] = (stamp, h.hexdigest()[:16])
+    return _FINGERPRINTS[names][1]
+
+
+_FINGERPRINTS: dict[tuple[str, ...], tuple[tuple, str]] = {}
 
 
 _DOCUMENT_CODE = ("normalise.py", "textmap.py", "zones.py", "structure.py", "data/zones.yaml")
@@ -100,8 +126,42 @@ def default_store_path(corpus_dir: str | Path) -> Path:
     return Path(corpus_dir) / ".plantrace" / "store.duckdb"
 
 
+@lru_cache(maxsize=None)
+def _table_maker() -> Callable[[dict[str, list]], object]:
+    """How rows are handed to DuckDB in bulk: as an Arrow table when pyarrow is installed
+    (DuckDB scans it with the least overhead), else as a pandas DataFrame."""
+    try:
+        import pyarrow
+    except ImportError:
+        import pandas
+
+        return pandas.DataFrame
+    return pyarrow.table
+
+
+def _table(columns: dict[str, list]) -> object:
+    return _table_maker()(columns)
+
+
+def _shallow(obj: object) -> dict:
+    """A flat dataclass's fields as a dict (``asdict`` without its deep copies: the same JSON)."""
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None:
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj))  # type: ignore[arg-type]
+    return {n: getattr(obj, n) for n in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 class Store:
-    """One DuckDB file; safe to share between threads of one process."""
+    """One DuckDB file; safe to share between threads of one process.
+
+    DuckDB spends about a millisecond on any statement, so the store keeps statements
+    few: rows go in a table at a time (an Arrow table or pandas DataFrame scanned by one
+    ``INSERT``), documents are read many at a time (:meth:`get_documents`), rows known
+    to be absent are not deleted first, and clauses already stored are not written again.
+    """
 
     def __init__(self, path: str | Path) -> None:
         try:
@@ -120,67 +180,194 @@ class Store:
                 hint="wait for the other run, or pass --store PATH or --no-store" if locked else
                 "choose another --store path, or delete the store file (it only holds derived data)") from exc
         self._lock = threading.Lock()
+        # The store's statements are small: DuckDB's worker threads would only add CPU time
+        # to each (about a fifth of the store's cost). The setting belongs to the database
+        # instance, which connections to this file in this process share; close() restores it.
+        self._threads = self.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        self.con.execute("SET threads = 1")
         for ddl in SCHEMA.values():
             self.con.execute(ddl)
+        #: Clauses known to be stored: read once (by get_clauses() or the first
+        #: put_clauses), so put_clauses never writes a clause twice.
+        self._known_clauses: set[str] | None = None
+        #: Clauses given to put_clauses, written with the next put_candidates (or close).
+        self._pending_clauses: dict[str, str] = {}
+        #: Keys this Store found absent: written without deleting first. Should another
+        #: Store write one meanwhile, the primary key refuses the insert and the write
+        #: is redone with the delete.
+        self._absent_documents: set[str] = set()
+        self._unmatched: set[tuple[str, str]] = set()
         #: What this process read from and wrote to the store (tests and benchmarks use it).
         self.stats = {"documents_hit": 0, "documents_put": 0, "matches_hit": 0, "matches_put": 0}
 
     def close(self) -> None:
-        self.con.close()
+        """Write clauses still pending (they are a cache: lost only if this fails) and close."""
+        import duckdb
+
+        try:
+            with self._lock:
+                if self._pending_clauses:
+                    self._transaction(lambda: self._insert_clauses(safe=True))
+                    self._committed_clauses()
+                self.con.execute(f"SET threads = {int(self._threads)}")
+        except duckdb.Error:
+            pass
+        finally:
+            self.con.close()
+
+    # --- helpers (called with the lock held) -------------------------------------------
+
+    def _settle(self) -> None:
+        """Finish a result left open on the connection (e.g. by ``store.con.execute(…).fetchone()``):
+        DuckDB 2 refuses to register or scan a Python object while one is open."""
+        complete = getattr(self.con, "complete", None)  # DuckDB >= 2
+        if complete is not None:
+            complete()
+
+    def _insert(self, table: str, columns: dict[str, list]) -> None:
+        """Append whole columns (in the table's column order) in one statement."""
+        rows = _table(columns)
+        self._settle()
+        if type(rows).__module__.startswith("pandas"):
+            self.con.from_df(rows).insert_into(table)
+        else:
+            self.con.from_arrow(rows).insert_into(table)
+
+    def _select_for(self, keys: list[str], sql: str) -> list[tuple]:
+        """Run ``sql``, which names the wanted keys as the table ``_keys(k)``."""
+        self._settle()
+        self.con.register("_keys", _table({"k": keys}))
+        try:
+            return self.con.execute(sql).fetchall()
+        finally:
+            self.con.unregister("_keys")
+
+    def _transaction(self, work: Callable[[], None]) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            work()
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _write(self, work: Callable[[bool], None], fast: bool) -> None:
+        """``work(safe)`` in one transaction; ``fast`` first tries it with plain INSERTs
+        (no deletes, no conflict checks), redone safely if a primary key refuses a row."""
+        import duckdb
+
+        if fast:
+            try:
+                self._transaction(lambda: work(False))
+                return
+            except duckdb.ConstraintException:
+                pass  # another Store on this file wrote some of these rows meanwhile
+        self._transaction(lambda: work(True))
+
+    def _insert_clauses(self, safe: bool) -> None:
+        pending = self._pending_clauses
+        if not pending:
+            return
+        columns = {"clause": list(pending), "tokens": list(pending.values())}
+        if safe:
+            self._settle()
+            self.con.register("_new", _table(columns))
+            try:
+                self.con.execute("INSERT OR IGNORE INTO clauses SELECT * FROM _new")
+            finally:
+                self.con.unregister("_new")
+        else:
+            self._insert("clauses", columns)  # half the cost of INSERT OR IGNORE in DuckDB
+
+    def _committed_clauses(self) -> None:
+        if self._known_clauses is not None:
+            self._known_clauses.update(self._pending_clauses)
+        self._pending_clauses.clear()
 
     # --- documents -------------------------------------------------------------------
 
     def get_document(self, doc_key: str) -> dict | None:
+        return self.get_documents([doc_key]).get(doc_key)
+
+    def get_documents(self, doc_keys: Iterable[str]) -> dict[str, dict]:
+        """Stored documents by key (keys not stored are left out), in three queries for
+        all of them: DuckDB reads a column a block at a time, so a query per document
+        would read every stored text once per document."""
+        keys = list(dict.fromkeys(doc_keys))
+        if not keys:
+            return {}
         with self._lock:
-            row = self.con.execute(
-                "SELECT text, raw_length, starts, ends, zones, paragraphs, explanation, config "
-                "FROM documents WHERE doc_key = ?", [doc_key]).fetchone()
-            if row is None:
-                return None
-            sents = self.con.execute(
-                'SELECT sentence_id, paragraph_id, start, "end", text, heading_path, zone, is_heading '
-                "FROM sentences WHERE doc_key = ? ORDER BY sentence_id", [doc_key]).fetchall()
-            heads = self.con.execute(
-                'SELECT heading_id, paragraph_id, level, start, "end", text, zone FROM headings '
-                "WHERE doc_key = ? ORDER BY heading_id", [doc_key]).fetchall()
-        self.stats["documents_hit"] += 1
-        text, raw_length, starts, ends, zones, paragraphs, explanation, config = row
-        return {
-            "text": text, "raw_length": raw_length,
-            "starts": np.frombuffer(starts, dtype=np.int32).copy(),
-            "ends": np.frombuffer(ends, dtype=np.int32).copy(),
-            "zones": json.loads(zones), "paragraphs": json.loads(paragraphs),
-            "explanation": json.loads(explanation), "config": json.loads(config),
-            "sentences": sents, "headings": heads,
-        }
+            docs = self._select_for(keys, (
+                "SELECT doc_key, text, raw_length, starts, ends, zones, paragraphs, explanation, config "
+                "FROM documents WHERE doc_key IN (SELECT k FROM _keys)"))
+            if docs:
+                sents = self._select_for(keys, (
+                    'SELECT doc_key, sentence_id, paragraph_id, start, "end", text, heading_path, zone, '
+                    "is_heading FROM sentences WHERE doc_key IN (SELECT k FROM _keys) "
+                    "ORDER BY doc_key, sentence_id"))
+                heads = self._select_for(keys, (
+                    'SELECT doc_key, heading_id, paragraph_id, level, start, "end", text, zone FROM headings '
+                    "WHERE doc_key IN (SELECT k FROM _keys) ORDER BY doc_key, heading_id"))
+            else:
+                sents = heads = []
+            found = {row[0] for row in docs}
+            self._absent_documents.update(k for k in keys if k not in found)
+        sents_by: dict[str, list[tuple]] = {}
+        for row in sents:
+            sents_by.setdefault(row[0], []).append(row[1:])
+        heads_by: dict[str, list[tuple]] = {}
+        for row in heads:
+            heads_by.setdefault(row[0], []).append(row[1:])
+        out: dict[str, dict] = {}
+        for key, text, raw_length, starts, ends, zones, paragraphs, explanation, config in docs:
+            out[key] = {
+                "text": text, "raw_length": raw_length,
+                "starts": np.frombuffer(starts, dtype=np.int32).copy(),
+                "ends": np.frombuffer(ends, dtype=np.int32).copy(),
+                "zones": json.loads(zones), "paragraphs": json.loads(paragraphs),
+                "explanation": json.loads(explanation), "config": json.loads(config),
+                "sentences": sents_by.get(key, []), "headings": heads_by.get(key, []),
+            }
+        self.stats["documents_hit"] += len(out)
+        return out
 
     def put_document(self, doc_key: str, doc: "Document") -> None:
         """Store one processed document in its own transaction."""
         s = doc.structure
-        sent_rows = [(doc_key, x.id, x.paragraph_id, x.start, x.end, x.text, HEADING_SEP.join(x.heading_path),
-                      x.zone, x.is_heading) for x in s.sentences]
-        head_rows = [(doc_key, h.id, h.paragraph_id, h.level, h.start, h.end, h.text, h.zone) for h in s.headings]
+        sents, heads = s.sentences, s.headings
+        row = [doc_key, doc.doc_id, doc.raw_sha256, json.dumps(asdict(doc.config)), doc.text,
+               doc.mapped.raw_length, doc.mapped.starts.astype(np.int32).tobytes(),
+               doc.mapped.ends.astype(np.int32).tobytes(),
+               json.dumps([_shallow(z) for z in doc.zones], ensure_ascii=False),
+               json.dumps([_shallow(p) for p in s.paragraphs]),
+               json.dumps([_shallow(r) for r in doc.explanation], ensure_ascii=False), __version__]
+        sent_cols = {
+            "doc_key": [doc_key] * len(sents), "sentence_id": [x.id for x in sents],
+            "paragraph_id": [x.paragraph_id for x in sents], "start": [x.start for x in sents],
+            "end": [x.end for x in sents], "text": [x.text for x in sents],
+            "heading_path": [HEADING_SEP.join(x.heading_path) for x in sents],
+            "zone": [x.zone for x in sents], "is_heading": [bool(x.is_heading) for x in sents]}
+        head_cols = {
+            "doc_key": [doc_key] * len(heads), "heading_id": [h.id for h in heads],
+            "paragraph_id": [h.paragraph_id for h in heads], "level": [h.level for h in heads],
+            "start": [h.start for h in heads], "end": [h.end for h in heads],
+            "text": [h.text for h in heads], "zone": [h.zone for h in heads]}
+
+        def work(safe: bool) -> None:
+            if safe:
+                [(deleted,)] = self.con.execute("DELETE FROM documents WHERE doc_key = ?", [doc_key]).fetchall()
+                if deleted:  # sentences and headings are only ever written with their document
+                    for table in ("sentences", "headings"):
+                        self.con.execute(f"DELETE FROM {table} WHERE doc_key = ?", [doc_key])
+            self.con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            if sents:
+                self._insert("sentences", sent_cols)
+            if heads:
+                self._insert("headings", head_cols)
+
         with self._lock:
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                for table in ("documents", "sentences", "headings"):
-                    self.con.execute(f"DELETE FROM {table} WHERE doc_key = ?", [doc_key])
-                self.con.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [doc_key, doc.doc_id, doc.raw_sha256, json.dumps(asdict(doc.config)), doc.text,
-                     doc.mapped.raw_length, doc.mapped.starts.astype(np.int32).tobytes(),
-                     doc.mapped.ends.astype(np.int32).tobytes(),
-                     json.dumps([asdict(z) for z in doc.zones], ensure_ascii=False),
-                     json.dumps([asdict(p) for p in s.paragraphs]),
-                     json.dumps([asdict(r) for r in doc.explanation], ensure_ascii=False), __version__])
-                if sent_rows:
-                    self.con.executemany("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", sent_rows)
-                if head_rows:
-                    self.con.executemany("INSERT INTO headings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", head_rows)
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
+            self._write(work, fast=doc_key in self._absent_documents)
+            self._absent_documents.discard(doc_key)
         self.stats["documents_put"] += 1
 
     # --- clause segmentation -----------------------------------------------------------
@@ -188,42 +375,42 @@ class Store:
     def get_clauses(self, clauses: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
         """Stored segmentations (all of them when ``clauses`` is None)."""
         with self._lock:
+            pending = dict(self._pending_clauses)
             if clauses is None:
                 rows = self.con.execute("SELECT clause, tokens FROM clauses").fetchall()
+                self._known_clauses = {c for c, _ in rows}
+                rows += [(c, t) for c, t in pending.items() if c not in self._known_clauses]
             else:
                 wanted = list(dict.fromkeys(clauses))
                 if not wanted:
                     return {}
-                import pandas as pd
-
-                self.con.register("_wanted", pd.DataFrame({"clause": wanted}))
-                try:
-                    rows = self.con.execute(
-                        "SELECT c.clause, c.tokens FROM clauses c JOIN _wanted w USING (clause)").fetchall()
-                finally:
-                    self.con.unregister("_wanted")
+                rows = self._select_for(
+                    wanted, "SELECT clause, tokens FROM clauses WHERE clause IN (SELECT k FROM _keys)")
+                rows += [(c, pending[c]) for c in wanted if c in pending]
         return {c: tuple(t.split(TOKEN_SEP)) for c, t in rows}
 
     def put_clauses(self, segmented: Mapping[str, tuple[str, ...]]) -> None:
+        """Keep the segmentations not stored yet: they are written (one bulk INSERT) in the
+        transaction of the next :meth:`put_candidates`, i.e. with the candidates of the
+        document that used them, or on :meth:`close`. Stored ones are skipped, unread."""
         if not segmented:
             return
-        rows = [(c, TOKEN_SEP.join(t)) for c, t in segmented.items()]
         with self._lock:
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                self.con.executemany("INSERT OR IGNORE INTO clauses VALUES (?, ?)", rows)
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
+            if self._known_clauses is None:
+                self._known_clauses = {c for (c,) in self.con.execute("SELECT clause FROM clauses").fetchall()}
+            known, pending = self._known_clauses, self._pending_clauses
+            for clause, tokens in segmented.items():
+                if clause not in known and clause not in pending:
+                    pending[clause] = TOKEN_SEP.join(tokens)
 
     # --- matches -----------------------------------------------------------------------
 
     def get_candidates(self, doc_key: str, lexicon_sha: str) -> list[tuple] | None:
         with self._lock:
             done = self.con.execute("SELECT 1 FROM matched WHERE doc_key = ? AND lexicon_sha256 = ?",
-                                    [doc_key, lexicon_sha]).fetchone()
-            if done is None:
+                                    [doc_key, lexicon_sha]).fetchall()
+            if not done:
+                self._unmatched.add((doc_key, lexicon_sha))
                 return None
             rows = self.con.execute(
                 'SELECT concept_id, alias, start, "end", reason FROM candidates '
@@ -233,17 +420,49 @@ class Store:
         return rows
 
     def put_candidates(self, doc_key: str, lexicon_sha: str, rows: list[tuple]) -> None:
+        """Store one document's judged candidates (and the clauses put since the last call)
+        in one transaction."""
+        self.put_candidates_many(lexicon_sha, [(doc_key, rows)])
+
+    def put_candidates_many(self, lexicon_sha: str, items: list[tuple[str, list[tuple]]]) -> None:
+        """Store several documents' judged candidates in one transaction: for documents
+        that cost nothing to judge again (a lexicon edit re-resolved from memory), where
+        a commit per document would cost more than the matching."""
+        if not items:
+            return
+        keys = [k for k, _ in items]
+        flat = [(k, *row) for k, rows in items for row in rows]
+        if flat:
+            doc_key, concept_id, alias, start, end, reason = (list(c) for c in zip(*flat))
+            columns = {"doc_key": doc_key, "lexicon_sha256": [lexicon_sha] * len(flat),
+                       "concept_id": concept_id, "alias": alias, "start": start, "end": end, "reason": reason}
+
+        def work(safe: bool) -> None:
+            self._insert_clauses(safe)
+            if safe:
+                # One statement for all documents, not one per document (~1 ms each).
+                self._settle()
+                self.con.register("_keys", _table({"k": keys}))
+                try:
+                    self.con.execute("DELETE FROM candidates WHERE lexicon_sha256 = ? AND doc_key IN "
+                                     "(SELECT k FROM _keys)", [lexicon_sha])
+                    if flat:
+                        self._insert("candidates", columns)
+                    self.con.execute("INSERT INTO matched SELECT DISTINCT k, $1 FROM _keys WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM matched m WHERE m.doc_key = k AND m.lexicon_sha256 = $1)",
+                                     [lexicon_sha])
+                finally:
+                    self.con.unregister("_keys")
+                return
+            # candidates are only ever written with their matched row: none to delete
+            if flat:
+                self._insert("candidates", columns)
+            self._insert("matched", {"doc_key": keys, "lexicon_sha256": [lexicon_sha] * len(keys)})
+
         with self._lock:
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                self.con.execute("DELETE FROM candidates WHERE doc_key = ? AND lexicon_sha256 = ?",
-                                 [doc_key, lexicon_sha])
-                if rows:
-                    self.con.executemany("INSERT INTO candidates VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                         [(doc_key, lexicon_sha, *r) for r in rows])
-                self.con.execute("INSERT OR IGNORE INTO matched VALUES (?, ?)", [doc_key, lexicon_sha])
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
-        self.stats["matches_put"] += 1
+            self._write(work, fast=all((k, lexicon_sha) in self._unmatched for k in keys)
+                        and len(set(keys)) == len(keys))
+            self._committed_clauses()
+            for k in keys:
+                self._unmatched.discard((k, lexicon_sha))
+        self.stats["matches_put"] += len(keys)

@@ -97,7 +97,9 @@ def detect_zones(text: str, rules: ZoneRules | None = None) -> list[Zone]:
     n = len(text)
     lines = [(s, e) for s, e in _lines(text) if text[s:e].strip()]
     front_end, front_why = 0, ""
-    window = rules.front_window * n
+    # A short document (a table of contents alone, a summary) is searched whole up to
+    # 2,000 characters: front matter does not shrink with the document.
+    window = max(rules.front_window * n, min(n, 2000))
     head = [(s, e) for s, e in lines if s <= window]
     opener = next(((s, w) for s, e in head if (w := _first_match(text[s:e], rules.body_start))), None)
     if opener is not None:
