@@ -131,3 +131,42 @@ def test_provenance_recorded(chengdu, counts) -> None:
     assert prov["lexicon_sha256"] == default_lexicon().sha256
     assert prov["segmenter"] == "pkuseg" and prov["plantrace_version"]
     assert prov["normaliser_config"]["remove_pinyin_glosses"] is True
+
+
+def test_lexicon_edit_rescans_only_new_aliases_and_matches_a_fresh_run(monkeypatch) -> None:
+    # A notebook user adds a concept: only documents where its alias occurs are resolved
+    # again, and the results equal those of a corpus that never saw the first lexicon.
+    import pandas as pd
+
+    import plantrace
+    from plantrace import measure
+
+    from tests.conftest import CORPORA
+
+    edited = default_lexicon()  # has greenway: 绿道, 天府绿道
+    base = lexicon_from_mapping({"concepts": [
+        {"id": c.id, "label": c.label, "category": c.category, "aliases": list(c.aliases), "parent": c.parent}
+        for c in edited.concepts.values() if c.id != "greenway"]}, sha256="without-greenway")
+    corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False)
+    corpus_counts(corpus, base)
+    resolved: list[int] = []
+    real = measure.resolve_candidates
+    monkeypatch.setattr(measure, "resolve_candidates",
+                        lambda text, raw, judge: resolved.append(len(text)) or real(text, raw, judge))
+    counts = corpus_counts(corpus, edited)
+    # 绿道 occurs in four of the five documents (grep -c on the normalised texts: 8, 28, 2, 6;
+    # none in the work-report summary), so four are resolved again.
+    assert len(resolved) == 4
+    assert {d: _count(counts, d, "greenway") for d in
+            ("chengdu_2020_party_proposal", "qingyang_2021_plan_outline", "xindu_2021_signed_article",
+             "tianfu_2022_development_plan_draft", "qingyang_2021_work_report_summary")} == {
+        # 28 in Qingyang less 非遗博览园绿道型: the boundary rule reads 绿道型 as one word
+        "chengdu_2020_party_proposal": 8, "qingyang_2021_plan_outline": 27,
+        "xindu_2021_signed_article": 2, "tianfu_2022_development_plan_draft": 6,
+        "qingyang_2021_work_report_summary": 0}
+    monkeypatch.setattr(measure, "resolve_candidates", real)
+    fresh = plantrace.load_corpus(CORPORA / "chengdu", store=False)
+    pd.testing.assert_frame_equal(counts, corpus_counts(fresh, edited))
+    pd.testing.assert_frame_equal(match_corpus(corpus, edited).rejected, match_corpus(fresh, edited).rejected)
+    # Back to the first lexicon: nothing new to scan, the earlier counts come back.
+    pd.testing.assert_frame_equal(corpus_counts(corpus, base), corpus_counts(fresh, base))

@@ -6,15 +6,27 @@ import pandas as pd
 import pytest
 
 import plantrace
-from plantrace.measure import corpus_counts, match_corpus
+from plantrace.measure import corpus_counts, corpus_words, match_corpus
 from plantrace.parallel import LocalRunner, make_runner
 from tests.conftest import CORPORA
 
 
-def _tables(corpus: plantrace.Corpus) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def _tables(corpus: plantrace.Corpus) -> tuple:
     result = match_corpus(corpus)
     return (corpus_counts(corpus).reset_index(drop=True), result.rejected.reset_index(drop=True),
-            [d.text for d in corpus.docs])
+            [d.text for d in corpus.docs], corpus_words(corpus, top=40, per_document=True))
+
+
+def _parent_cannot_segment_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whole documents must be segmented by the workers: forget what this process has
+    # segmented and make segmenting here an error (spawned workers have the real code).
+    import plantrace.segment as seg
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("a whole document was segmented in the parent process")
+
+    monkeypatch.setattr(seg, "_doc_cache", {})
+    monkeypatch.setattr(seg, "_cut_lines", refuse)
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +39,19 @@ def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -
 
     # The Chengdu corpus is small: force the pool even below its work threshold.
     monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
+    _parent_cannot_segment_documents(monkeypatch)
     runner = LocalRunner(2)
-    corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
-    counts, rejected, texts = _tables(corpus)
+    try:
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
+        counts, rejected, texts, words = _tables(corpus)
+        pool = runner._pool
+    finally:
+        runner.close()
     pd.testing.assert_frame_equal(counts, serial[0])
     pd.testing.assert_frame_equal(rejected, serial[1])
     assert texts == serial[2]
+    pd.testing.assert_frame_equal(words, serial[3])
+    assert pool is not None and runner._pool is None  # one pool served every map; closed
 
 
 def test_dask_local_cluster_equals_local(serial, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,16 +59,18 @@ def test_dask_local_cluster_equals_local(serial, monkeypatch: pytest.MonkeyPatch
     import plantrace.parallel as par
 
     monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
+    _parent_cannot_segment_documents(monkeypatch)
     runner = make_runner(dask_local=2)
     try:
         assert runner.name == "dask" and runner.workers == 2
         corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
-        counts, rejected, texts = _tables(corpus)
+        counts, rejected, texts, words = _tables(corpus)
     finally:
         runner.close()
     pd.testing.assert_frame_equal(counts, serial[0])
     pd.testing.assert_frame_equal(rejected, serial[1])
     assert texts == serial[2]
+    pd.testing.assert_frame_equal(words, serial[3])
 
 
 def test_bad_jobs_value() -> None:

@@ -26,7 +26,7 @@ Overlapping accepted candidates are resolved by length: the longest wins, so
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .intensity import clause_bounds
 from .lexicon import Lexicon
@@ -97,32 +97,56 @@ class Matcher:
 
     def candidates_in(self, text: str, start: int = 0, end: int | None = None) -> list[Candidate]:
         """All candidates in ``text[start:end]``, judged; overlaps resolved longest-first."""
-        raw = sorted(self.raw_candidates(text, start, end), key=lambda c: (c[0], -(c[1] - c[0])))
-        judged = [Candidate(cid, alias, s, e, self.judge(text, s, e)) for s, e, alias, cid in raw]
-        # Longest accepted candidate first; a shorter one overlapping it is nested.
-        taken: list[Candidate] = []
-        out: dict[int, Candidate] = {}
-        order = sorted(range(len(judged)), key=lambda i: (-(judged[i].end - judged[i].start), judged[i].start))
-        for i in order:
-            c = judged[i]
-            if not c.accepted:
-                continue
-            clash = next((t for t in taken if t.start < c.end and c.start < t.end), None)
-            if clash is None:
-                taken.append(c)
-                out[i] = c
-            else:
-                out[i] = Candidate(c.concept_id, c.alias, c.start, c.end,
-                                   f"nested in {clash.alias} ({clash.concept_id})")
-        # A boundary rejection inside an accepted longer alias (总部经济 in 总部经济区) was
-        # not lost: it is reported as nested, which is what decided it.
-        for i, c in enumerate(judged):
-            if i in out:
-                continue
-            clash = next((t for t in taken if t.start <= c.start and c.end <= t.end), None)
-            out[i] = c if clash is None else Candidate(c.concept_id, c.alias, c.start, c.end,
-                                                       f"nested in {clash.alias} ({clash.concept_id})")
-        return [out[i] for i in range(len(judged))]
+        raw = list(self.raw_candidates(text, start, end))
+        return resolve_candidates(text, raw, self.judge)
+
+
+def find_alias(text: str, alias: str) -> list[int]:
+    """Start offsets of every occurrence of ``alias`` in ``text``, overlapping ones included
+    (what the automaton reports), for re-scanning a few edited aliases without rebuilding it.
+
+    >>> find_alias("双城经济圈双城经济圈", "双城")
+    [0, 5]
+    """
+    out: list[int] = []
+    i = text.find(alias)
+    while i >= 0:
+        out.append(i)
+        i = text.find(alias, i + 1)
+    return out
+
+
+def resolve_candidates(text: str, raw: Iterable[tuple[int, int, str, str]],
+                       judge: Callable[[str, int, int], str | None]) -> list[Candidate]:
+    """Judge raw (start, end, alias, concept_id) occurrences at word boundaries and resolve
+    overlaps: the longest accepted candidate wins, shorter overlapping ones are ``nested``.
+    Returned in text order (longer first at the same start)."""
+    ordered = sorted(raw, key=lambda c: (c[0], -(c[1] - c[0])))
+    judged = [Candidate(cid, alias, s, e, judge(text, s, e)) for s, e, alias, cid in ordered]
+    # Longest accepted candidate first; a shorter one overlapping it is nested.
+    taken: list[Candidate] = []
+    out: dict[int, Candidate] = {}
+    order = sorted(range(len(judged)), key=lambda i: (-(judged[i].end - judged[i].start), judged[i].start))
+    for i in order:
+        c = judged[i]
+        if not c.accepted:
+            continue
+        clash = next((t for t in taken if t.start < c.end and c.start < t.end), None)
+        if clash is None:
+            taken.append(c)
+            out[i] = c
+        else:
+            out[i] = Candidate(c.concept_id, c.alias, c.start, c.end,
+                               f"nested in {clash.alias} ({clash.concept_id})")
+    # A boundary rejection inside an accepted longer alias (总部经济 in 总部经济区) was
+    # not lost: it is reported as nested, which is what decided it.
+    for i, c in enumerate(judged):
+        if i in out:
+            continue
+        clash = next((t for t in taken if t.start <= c.start and c.end <= t.end), None)
+        out[i] = c if clash is None else Candidate(c.concept_id, c.alias, c.start, c.end,
+                                                   f"nested in {clash.alias} ({clash.concept_id})")
+    return [out[i] for i in range(len(judged))]
 
 
 def iter_accepted(candidates: Iterable[Candidate]) -> Iterator[Candidate]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
@@ -26,8 +26,8 @@ import pandas as pd
 from . import __version__
 from .errors import PlantraceError
 from .lexicon import LEXICON_DIR, Lexicon, default_lexicon
-from .match import Matcher
-from .segment import segment_document, segmenter_info
+from .match import Matcher, find_alias, resolve_candidates
+from .segment import segment_document, segment_documents, segmenter_info
 
 if TYPE_CHECKING:
     from .corpus import Corpus, Document
@@ -81,13 +81,14 @@ def _with_provenance(frame: pd.DataFrame, corpus: "Corpus", lexicon: Lexicon | N
     return frame
 
 
-def _mentions_from(doc: "Document", candidates: Iterable[tuple[str, str, int, int, str | None]]) -> list[Mention]:
-    """Mentions (with raw offsets, sentence, heading path, zone) from judged candidates."""
-    out: list[Mention] = []
+def _mentions_from(doc: "Document", candidates: Iterable[tuple[str, str, int, int, str | None]]) -> list[tuple]:
+    """Mention rows (REJECTED_COLUMNS order: raw offsets, sentence, heading path, zone)
+    from judged candidates."""
+    out: list[tuple] = []
     for concept_id, alias, start, end, reason in candidates:
         sentence = doc.sentence_at(start)
         raw_start, raw_end = doc.raw_offsets(start, end)
-        out.append(Mention(
+        out.append((
             doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
             sentence.id if sentence else -1,
             HEADING_SEP.join(sentence.heading_path) if sentence else "",
@@ -120,14 +121,93 @@ def _judge_task(args: tuple) -> tuple[list, dict]:
 
 def match_document(doc: "Document", matcher: Matcher) -> list[Mention]:
     """All candidates of one document, accepted (reason None) and rejected."""
-    return _mentions_from(doc, judge_document(doc, matcher))
+    return [Mention(*row) for row in _mentions_from(doc, judge_document(doc, matcher))]
+
+
+@dataclass
+class _DocMatchState:
+    """What matching has learnt about one document, kept on the corpus across lexicons.
+
+    A lexicon edit touches a few aliases, so a re-run scans only aliases never seen in
+    this document, reuses boundary verdicts (they depend on the text alone), and reuses
+    the resolved rows of a document whose alias hits did not change at all.
+    """
+
+    #: alias -> start offsets of its occurrences (empty: scanned, none found)
+    hits: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: (start, end) -> boundary verdict, before overlaps are resolved
+    verdicts: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    #: the (alias, concept_id) pairs that hit, with the judged candidates and rows they gave
+    signature: tuple = ()
+    judged: list | None = None
+    rows: list | None = None
+
+    @classmethod
+    def from_judged(cls, doc: "Document", lexicon: Lexicon, judged: list[tuple]) -> "_DocMatchState":
+        """The state of a document judged elsewhere (the store, a worker process)."""
+        state = cls()
+        found: dict[str, list[int]] = {}
+        for _cid, alias, start, end, reason in judged:
+            found.setdefault(alias, []).append(start)
+            if not (reason or "").startswith("nested in "):  # nesting hides the verdict
+                state.verdicts[(start, end)] = reason
+        for alias in lexicon.alias_index:
+            state.hits[alias] = tuple(sorted(found.get(alias, ())))
+        state.signature = tuple(sorted((a, cid) for a, cid in lexicon.alias_index.items() if state.hits[a]))
+        state.judged, state.rows = judged, _mentions_from(doc, judged)
+        return state
+
+
+#: A document whose judging segmented more clause text than this (about 0.1 s of pkuseg)
+#: is committed to the store on its own; cheaper ones are committed together.
+_COMMIT_AFTER_CHARS = 2_000
+
+#: Above this many unseen aliases one automaton pass beats a str.find per alias.
+_FIND_LIMIT = 12
+
+
+def _judge_incrementally(doc: "Document", lexicon: Lexicon, matcher: "Callable[[], Matcher]",
+                         state: _DocMatchState) -> tuple[list, list]:
+    """Judged candidates and mention rows of one document, redoing only what the lexicon
+    change requires (see :class:`_DocMatchState`)."""
+    aliases = lexicon.alias_index
+    unseen = [a for a in aliases if a not in state.hits]
+    if len(unseen) > _FIND_LIMIT:
+        found: dict[str, list[int]] = {a: [] for a in unseen}
+        wanted = set(unseen)
+        for start, _end, alias, _cid in matcher().raw_candidates(doc.text):
+            if alias in wanted:
+                found[alias].append(start)
+        for alias, starts in found.items():
+            state.hits[alias] = tuple(starts)
+    else:
+        for alias in unseen:
+            state.hits[alias] = tuple(find_alias(doc.text, alias))
+    signature = tuple(sorted((a, aliases[a]) for a in aliases if state.hits[a]))
+    if state.judged is not None and signature == state.signature:
+        return state.judged, state.rows  # type: ignore[return-value]
+    raw = [(st, st + len(a), a, cid) for a, cid in signature for st in state.hits[a]]
+    verdicts = state.verdicts
+    fallback = matcher
+
+    def judge(text: str, start: int, end: int) -> str | None:
+        key = (start, end)
+        if key not in verdicts:
+            verdicts[key] = fallback().judge(text, start, end)
+        return verdicts[key]
+
+    judged = [(c.concept_id, c.alias, c.start, c.end, c.reason)
+              for c in resolve_candidates(doc.text, raw, judge)]
+    state.signature, state.judged, state.rows = signature, judged, _mentions_from(doc, judged)
+    return judged, state.rows
 
 
 def match_corpus(corpus: "Corpus", lexicon: Lexicon | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> MatchResult:
     """Match a lexicon over every document once; cached on the corpus per lexicon hash, and
     in the corpus's store per (document, lexicon hash): an unchanged lexicon is never
-    matched again, and clauses segmented once are never segmented again."""
+    matched again, clauses segmented once are never segmented again, and after a lexicon
+    edit only the edited aliases are scanned and only documents they touch re-resolved."""
     lexicon = lexicon or default_lexicon()
     key = ("match", lexicon.sha256 or id(lexicon))
     cache = corpus.cache
@@ -135,6 +215,7 @@ def match_corpus(corpus: "Corpus", lexicon: Lexicon | None = None,
         return cache[key]  # type: ignore[no-any-return]
     from .segment import preload_clauses, take_new_clauses
 
+    states: dict[str, _DocMatchState] = cache.setdefault("match_state", {})  # type: ignore[assignment]
     store = None
     if corpus.store_path is not None and lexicon.sha256:
         from .store import Store, match_key
@@ -146,51 +227,73 @@ def match_corpus(corpus: "Corpus", lexicon: Lexicon | None = None,
             store = None  # held by another process: work without it
     from .parallel import worth_parallel
 
-    matcher: Matcher | None = None
-    rows: list[Mention] = []
+    built: list[Matcher] = []
+
+    def matcher() -> Matcher:  # built only when some alias has to be scanned or judged
+        if not built:
+            built.append(Matcher(lexicon))
+        return built[0]
+
+    rows: list[tuple] = []
     try:
-        judged_by_doc: dict[int, list] = {}
+        rows_by_doc: dict[int, list] = {}
         todo = []
         for i, doc in enumerate(corpus.docs):
-            judged = store.get_candidates(doc.key, stored_as) if (store and doc.key) else None
-            if judged is None:
+            state = states.get(doc.doc_id)
+            judged = None
+            if state is None and store is not None and doc.key:
+                judged = store.get_candidates(doc.key, stored_as)
+            if judged is not None:
+                state = states[doc.doc_id] = _DocMatchState.from_judged(doc, lexicon, judged)
+                rows_by_doc[i] = state.rows
+            elif state is None:
                 todo.append(i)
-            else:
-                judged_by_doc[i] = judged
         if todo and store is not None:
             preload_clauses(store.get_clauses())
         runner = corpus.runner
+        # Documents never matched before are the expensive ones (their clauses need pkuseg):
+        # they go to the worker pool when it pays; known documents are cheap and stay here.
         if todo and runner is not None and worth_parallel(runner, (len(corpus.docs[i].text) for i in todo)):
             from .segment import _clauses
 
             results = runner.map(_judge_task, [(lexicon, corpus.docs[i].text) for i in todo],
                                  clauses=dict(_clauses) or None)
             for i, (judged, used) in zip(todo, results):
-                judged_by_doc[i] = judged
+                doc = corpus.docs[i]
                 preload_clauses(used)
-                if store is not None and corpus.docs[i].key:
+                state = states[doc.doc_id] = _DocMatchState.from_judged(doc, lexicon, judged)
+                rows_by_doc[i] = state.rows
+                if store is not None and doc.key:
                     store.put_clauses(used)
-                    store.put_candidates(corpus.docs[i].key, stored_as, judged)
-            todo = []
+                    store.put_candidates(doc.key, stored_as, judged)
+        from .segment import stats as seg_stats
+
+        cheap: list[tuple[str, list]] = []
         for i, doc in enumerate(corpus.docs):
             if progress:
                 progress(doc.doc_id, i, len(corpus.docs))
-            judged = judged_by_doc.get(i)
-            if judged is None:
-                if matcher is None:
-                    matcher = Matcher(lexicon)
-                judged = judge_document(doc, matcher)
+            doc_rows = rows_by_doc.get(i)
+            if doc_rows is None:
+                state = states.setdefault(doc.doc_id, _DocMatchState())
+                segmented = seg_stats["clause_chars"]
+                judged, doc_rows = _judge_incrementally(doc, lexicon, matcher, state)
                 if store is not None and doc.key:
                     store.put_clauses(take_new_clauses())
-                    store.put_candidates(doc.key, stored_as, judged)
-            rows.extend(_mentions_from(doc, judged))
+                    if seg_stats["clause_chars"] - segmented > _COMMIT_AFTER_CHARS:
+                        # pkuseg worked on it: commit now, so an interrupted run keeps it
+                        store.put_candidates(doc.key, stored_as, judged)
+                    else:  # (nearly) free to judge again: one commit for all of them
+                        cheap.append((doc.key, judged))
+            rows.extend(doc_rows)
+        if store is not None:
+            store.put_candidates_many(stored_as, cheap)
     finally:
         if store is not None:
             corpus.store_stats.update({f"match_{k}": v for k, v in store.stats.items()})
             store.close()
     if progress:
         progress("", len(corpus.docs), len(corpus.docs))
-    frame = pd.DataFrame([asdict(m) for m in rows], columns=REJECTED_COLUMNS)
+    frame = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
     accepted = frame[frame["reason"].isna()][MENTION_COLUMNS].reset_index(drop=True)
     rejected = frame[frame["reason"].notna()][REJECTED_COLUMNS].reset_index(drop=True)
     result = MatchResult(lexicon, _with_provenance(accepted, corpus, lexicon),
@@ -219,18 +322,23 @@ def corpus_counts(corpus: "Corpus", lexicon: Lexicon | None = None, *, zeros: bo
     result = match_corpus(corpus, lexicon)
     lex = result.lexicon
     body = result.mentions[result.mentions["zone"] == "body"]
-    own = Counter(zip(body["doc_id"], body["concept_id"]))
+    own = Counter(zip(body["doc_id"].tolist(), body["concept_id"].tolist()))  # arrow iteration is slow
     rolled: Counter[tuple[str, str]] = Counter()
     for (doc_id, cid), n in own.items():
         rolled[(doc_id, cid)] += n
         for anc in lex.ancestors(cid):
             rolled[(doc_id, anc)] += n
     rows = []
+    by_doc: dict[str, set[str]] = {}
+    for doc_id, cid in rolled:
+        by_doc.setdefault(doc_id, set()).add(cid)
     for doc in corpus.docs:
+        # Lexicon order; only the concepts that occur unless zeros are asked for.
+        hit = by_doc.get(doc.doc_id, set())
         for cid, concept in lex.concepts.items():
-            n = rolled.get((doc.doc_id, cid), 0)
-            if n == 0 and not zeros:
+            if not zeros and cid not in hit:
                 continue
+            n = rolled.get((doc.doc_id, cid), 0)
             rate = n / doc.body_chars * 10_000 if doc.body_chars else 0.0
             row = {"doc_id": doc.doc_id, "concept_id": cid, "label": concept.label,
                    "category": concept.category, "count": n, "count_own": own.get((doc.doc_id, cid), 0),
@@ -320,9 +428,10 @@ def corpus_words(corpus: "Corpus", *, top: int | None = 50, stopwords: Iterable[
     lex = lexicon or (default_lexicon() if keep_concepts else None)
     user = tuple(sorted(lex.alias_index)) if (keep_concepts and lex) else ()
     rows = []
-    for doc in corpus.docs:
-        counts = Counter(t for t in document_tokens(doc, user_dict=user)
-                         if _WORDLIKE.search(t) and t not in stop and len(t) > 1)
+    # Whole documents are segmented here only, in parallel when the corpus has a runner.
+    tokens_by_doc = segment_documents([d.body_text for d in corpus.docs], user, corpus.runner)
+    for doc, tokens in zip(corpus.docs, tokens_by_doc):
+        counts = Counter(t for t in tokens if _WORDLIKE.search(t) and t not in stop and len(t) > 1)
         for w, n in counts.items():
             rows.append({"doc_id": doc.doc_id, "word": w, "count": n,
                          "rate_per_10k": round(n / doc.body_chars * 10_000, 4) if doc.body_chars else 0.0})

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
 
@@ -50,19 +51,41 @@ class Runner:
 
 
 class LocalRunner(Runner):
-    """A pool of local processes (spawned, so no state leaks in from the parent)."""
+    """A pool of local processes (spawned, so no state leaks in from the parent).
+
+    The pool lives until :meth:`close`, so each worker loads pkuseg once for the whole
+    run (documents, then concept candidates, then word tables), not once per map.
+    """
 
     name = "local"
 
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _start(self, clauses: dict[str, tuple[str, ...]] | None) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_init_worker, initargs=(clauses,))
+            # A corpus loaded in a notebook is rarely closed: stop the workers when the
+            # runner is garbage-collected or the interpreter exits.
+            weakref.finalize(self, self._pool.shutdown, False)
+        elif clauses:
+            # Workers that already run learn the store's segmentations through a task per
+            # worker; a worker that misses it only segments a clause again (same tokens).
+            list(self._pool.map(_init_worker, [clauses] * self.workers))
+        return self._pool
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
             clauses: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(self.workers, max(1, len(items))), mp_context=ctx,
-                                 initializer=_init_worker, initargs=(clauses,)) as pool:
-            return list(pool.map(fn, items))
+        if not items:
+            return []
+        return list(self._start(clauses).map(fn, items))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
 
 class DaskRunner(Runner):

@@ -87,18 +87,51 @@ def is_word(token: str) -> bool:
 _doc_cache: dict[tuple[str, str, str], tuple[str, ...]] = {}
 
 
+def _doc_key(text: str, user_dict: Sequence[str]) -> tuple[str, str, str]:
+    return (hashlib.sha256(text.encode()).hexdigest(), MODEL_NAME, user_dict_hash(user_dict))
+
+
+def _cut_lines(text: str, user_dict: Sequence[str]) -> tuple[str, ...]:
+    model = _load(tuple(sorted(set(user_dict))))
+    tokens: list[str] = []
+    for line in text.split("\n"):
+        if line.strip():
+            tokens.extend(model.cut(line))  # type: ignore[attr-defined]
+    stats["document_chars"] += len(text)
+    return tuple(tokens)
+
+
 def segment_document(text: str, user_dict: Sequence[str] = ()) -> tuple[str, ...]:
     """All tokens of a text, line by line; cached per (text hash, model, user dict)."""
-    key = (hashlib.sha256(text.encode()).hexdigest(), MODEL_NAME, user_dict_hash(user_dict))
+    key = _doc_key(text, user_dict)
     if key not in _doc_cache:
-        model = _load(tuple(sorted(set(user_dict))))
-        tokens: list[str] = []
-        for line in text.split("\n"):
-            if line.strip():
-                tokens.extend(model.cut(line))  # type: ignore[attr-defined]
-        stats["document_chars"] += len(text)
-        _doc_cache[key] = tuple(tokens)
+        _doc_cache[key] = _cut_lines(text, user_dict)
     return _doc_cache[key]
+
+
+def _segment_task(args: tuple[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return _cut_lines(*args)
+
+
+def segment_documents(texts: Sequence[str], user_dict: Sequence[str] = (), runner: object = None) -> list[tuple[str, ...]]:
+    """:func:`segment_document` over many texts; the ones not cached yet go to ``runner``
+    (a :mod:`plantrace.parallel` runner: a local pool or Dask, one model per worker)
+    when there is enough of them to pay for a model load per worker.
+
+    >>> segment_documents(["建设公园城市", "发展新经济"])
+    [('建设', '公园', '城市'), ('发展', '新', '经济')]
+    """
+    from .parallel import worth_parallel
+
+    keys = [_doc_key(t, user_dict) for t in texts]
+    todo = {k: t for k, t in zip(keys, texts) if k not in _doc_cache}  # a repeated text once
+    if todo and runner is not None and worth_parallel(runner, map(len, todo.values())):  # type: ignore[arg-type]
+        user = tuple(user_dict)
+        done = runner.map(_segment_task, [(t, user) for t in todo.values()])  # type: ignore[attr-defined]
+        for k, tokens in zip(todo, done):
+            _doc_cache[k] = tokens
+        stats["document_chars"] += sum(map(len, todo.values()))
+    return [segment_document(t, user_dict) for t in texts]
 
 
 def token_spans(clause: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
