@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed and memory of plantrace against raw pkuseg, jieba and cntext, measured in one run.
 
-    python benchmarks/run.py            # 1× and 10× corpora (about 15 minutes on 2 cores)
+    python benchmarks/run.py            # 1× and 10× corpora (about 13 minutes on 2 cores)
     python benchmarks/run.py --quick    # 1× only, segmentation loops capped: a smoke check (4-5 minutes)
     python benchmarks/run.py --only seg-pool,dask --quick   # some job groups only (see --help)
 
@@ -774,8 +774,8 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
             for job in ("plantrace re-run from store", "plantrace re-run from store, 1 alias edited"):
                 rows.append(row(job, scale, None, status="failed", notes=why.get(f"rerun-{scale}", "")))
     elif "store" in only:
-        why[f"store-{scale}"] = ("store jobs skipped on this corpus (today they take ~15 min at 10×: "
-                                 "per-document DuckDB writes); --store-10x runs them")
+        why[f"store-{scale}"] = ("store jobs skipped on this corpus to keep the run short "
+                                 "(a cold job and two re-runs over 17 M characters); --store-10x runs them")
     nostore_row = concept_rows(False) if "nostore" in only else None
 
     # --quick: time the very documents raw pkuseg did, serially and on the pools
