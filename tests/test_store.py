@@ -251,3 +251,28 @@ def test_body_chars_counts_what_str_isspace_calls_text() -> None:
     # … so body_chars equals the character-by-character definition.
     for doc in plantrace.load_corpus(CORPORA / "chengdu", store=False):
         assert doc.body_chars == sum(1 for ch in doc.body_text if not ch.isspace())
+
+
+def test_identical_files_share_stored_candidates_without_doubling(chengdu_copy: Path, tmp_path: Path) -> None:
+    # The same article under two doc ids (a researcher's corpus often has a reposted copy):
+    # one store key. A lexicon edit writes both documents' candidates in one batch; a
+    # re-run from the store must still count each mention once per document.
+    src = chengdu_copy / "xindu_2021_signed_article.txt"
+    shutil.copyfile(src, chengdu_copy / "xindu_2021_signed_article_repost.txt")
+    manifest = chengdu_copy / "manifest.csv"
+    row = next(line for line in manifest.read_text(encoding="utf-8").splitlines()
+               if line.startswith("xindu_2021_signed_article,"))
+    with manifest.open("a", encoding="utf-8") as f:
+        f.write(row.replace("xindu_2021_signed_article", "xindu_2021_signed_article_repost") + "\n")
+    edited = load_lexicon(_edited_lexicon(tmp_path))
+    cold = plantrace.load_corpus(chengdu_copy)
+    corpus_counts(cold)
+    corpus_counts(cold, edited)  # the edit: documents re-resolved from memory, written in one batch
+    rerun = corpus_counts(plantrace.load_corpus(chengdu_copy), edited)
+    assert rerun.attrs["provenance"]["lexicon_sha256"] == edited.sha256
+    fresh = corpus_counts(plantrace.load_corpus(chengdu_copy, store=False), edited)
+    pd.testing.assert_frame_equal(rerun.reset_index(drop=True), fresh.reset_index(drop=True))
+    # 004 has 公園城市 once (a gloss in the raw file): once in each copy, not twice.
+    for doc_id in ("xindu_2021_signed_article", "xindu_2021_signed_article_repost"):
+        hit = rerun[(rerun.doc_id == doc_id) & (rerun.concept_id == "park_city")]
+        assert int(hit["count"].iloc[0]) == 1

@@ -45,10 +45,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -233,14 +234,20 @@ class Store:
         else:
             self.con.from_arrow(rows).insert_into(table)
 
+    @contextmanager
+    def _registered(self, name: str, columns: dict[str, list]) -> Iterator[None]:
+        """``columns`` visible to SQL as the table ``name`` for the duration of the block."""
+        self._settle()
+        self.con.register(name, _table(columns))
+        try:
+            yield
+        finally:
+            self.con.unregister(name)
+
     def _select_for(self, keys: list[str], sql: str) -> list[tuple]:
         """Run ``sql``, which names the wanted keys as the table ``_keys(k)``."""
-        self._settle()
-        self.con.register("_keys", _table({"k": keys}))
-        try:
+        with self._registered("_keys", {"k": keys}):
             return self.con.execute(sql).fetchall()
-        finally:
-            self.con.unregister("_keys")
 
     def _transaction(self, work: Callable[[], None]) -> None:
         self.con.execute("BEGIN TRANSACTION")
@@ -270,12 +277,8 @@ class Store:
             return
         columns = {"clause": list(pending), "tokens": list(pending.values())}
         if safe:
-            self._settle()
-            self.con.register("_new", _table(columns))
-            try:
+            with self._registered("_new", columns):
                 self.con.execute("INSERT OR IGNORE INTO clauses SELECT * FROM _new")
-            finally:
-                self.con.unregister("_new")
         else:
             self._insert("clauses", columns)  # half the cost of INSERT OR IGNORE in DuckDB
 
@@ -428,10 +431,12 @@ class Store:
         """Store several documents' judged candidates in one transaction: for documents
         that cost nothing to judge again (a lexicon edit re-resolved from memory), where
         a commit per document would cost more than the matching."""
-        if not items:
+        # Identical files share a key: the last rows for a key stand, as if put one by one.
+        by_key = dict(items)
+        if not by_key:
             return
-        keys = [k for k, _ in items]
-        flat = [(k, *row) for k, rows in items for row in rows]
+        keys = list(by_key)
+        flat = [(k, *row) for k, rows in by_key.items() for row in rows]
         if flat:
             doc_key, concept_id, alias, start, end, reason = (list(c) for c in zip(*flat))
             columns = {"doc_key": doc_key, "lexicon_sha256": [lexicon_sha] * len(flat),
@@ -439,29 +444,22 @@ class Store:
 
         def work(safe: bool) -> None:
             self._insert_clauses(safe)
-            if safe:
-                # One statement for all documents, not one per document (~1 ms each).
-                self._settle()
-                self.con.register("_keys", _table({"k": keys}))
-                try:
+            # One statement for all documents, not one per document (~1 ms each).
+            with self._registered("_keys", {"k": keys}) if safe else nullcontext():
+                if safe:
                     self.con.execute("DELETE FROM candidates WHERE lexicon_sha256 = ? AND doc_key IN "
                                      "(SELECT k FROM _keys)", [lexicon_sha])
-                    if flat:
-                        self._insert("candidates", columns)
-                    self.con.execute("INSERT INTO matched SELECT DISTINCT k, $1 FROM _keys WHERE NOT EXISTS "
+                if flat:  # with safe=False none to delete: candidates come only with their matched row
+                    self._insert("candidates", columns)
+                if safe:
+                    self.con.execute("INSERT INTO matched SELECT k, $1 FROM _keys WHERE NOT EXISTS "
                                      "(SELECT 1 FROM matched m WHERE m.doc_key = k AND m.lexicon_sha256 = $1)",
                                      [lexicon_sha])
-                finally:
-                    self.con.unregister("_keys")
-                return
-            # candidates are only ever written with their matched row: none to delete
-            if flat:
-                self._insert("candidates", columns)
-            self._insert("matched", {"doc_key": keys, "lexicon_sha256": [lexicon_sha] * len(keys)})
+                else:
+                    self._insert("matched", {"doc_key": keys, "lexicon_sha256": [lexicon_sha] * len(keys)})
 
         with self._lock:
-            self._write(work, fast=all((k, lexicon_sha) in self._unmatched for k in keys)
-                        and len(set(keys)) == len(keys))
+            self._write(work, fast=all((k, lexicon_sha) in self._unmatched for k in keys))
             self._committed_clauses()
             for k in keys:
                 self._unmatched.discard((k, lexicon_sha))
