@@ -15,6 +15,7 @@ from typing import Annotated, Callable, Optional, TypeVar
 import typer
 
 from .errors import PlantraceError
+from .ingest import DEFAULT_MAX_BYTES
 
 app = typer.Typer(
     name="plantrace",
@@ -78,12 +79,12 @@ def _main(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Local worker processes (default: one per core).")] = None,
     dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run on a Dask cluster at ADDRESS.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Run on a Dask LocalCluster of N workers.")] = None,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="Refuse documents larger than this (MB).")] = 100.0,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Refuse documents larger than this (MB).")] = DEFAULT_MAX_BYTES / 2**20,
 ) -> None:
     _state["debug"], _state["quiet"] = debug, quiet
     _state["store"] = False if no_store else store
     _state["parallel"] = {"jobs": jobs, "dask_scheduler": dask_scheduler, "dask_local": dask_local}
-    _state["max_bytes"] = int(max_mb * 1024 * 1024)
+    _state["max_bytes"] = int(max_mb * 2**20)
 
 
 def _runner():  # type: ignore[no-untyped-def]
@@ -103,7 +104,7 @@ def _load(paths: list[Path], skip_bad: bool = False):  # type: ignore[no-untyped
 
     with progress_loader(quiet=bool(_state["quiet"])) as progress:
         return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_state["store"],  # type: ignore[arg-type]
-                           runner=_runner(), max_bytes=_state.get("max_bytes") or 100 * 1024 * 1024)
+                           runner=_runner(), max_bytes=_state["max_bytes"])  # type: ignore[arg-type]
 
 
 @app.command("corpus")
@@ -202,7 +203,7 @@ def report_cmd(
         with progress_loader(quiet=_state["quiet"]) as progress, step_progress(quiet=_state["quiet"]) as step:
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
                                 store=_state["store"], runner=_runner(),  # type: ignore[arg-type]
-                                max_bytes=_state.get("max_bytes"))  # type: ignore[arg-type]
+                                max_bytes=_state["max_bytes"])  # type: ignore[arg-type]
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts)
         if as_json:

@@ -26,7 +26,7 @@ import pandas as pd
 from . import __version__
 from .errors import PlantraceError
 from .lexicon import LEXICON_DIR, Lexicon, default_lexicon
-from .match import Matcher, find_alias, resolve_candidates
+from .match import Candidate, Matcher, find_alias, resolve_candidates
 from .segment import segment_document, segment_documents, segmenter_info
 
 if TYPE_CHECKING:
@@ -98,9 +98,13 @@ def _mentions_from(doc: "Document", candidates: Iterable[tuple[str, str, int, in
     return out
 
 
+def _as_rows(candidates: Iterable[Candidate]) -> list[tuple[str, str, int, int, str | None]]:
+    return [(c.concept_id, c.alias, c.start, c.end, c.reason) for c in candidates]
+
+
 def judge_document(doc: "Document", matcher: Matcher) -> list[tuple[str, str, int, int, str | None]]:
     """Every candidate of one document with its verdict: (concept_id, alias, start, end, reason)."""
-    return [(c.concept_id, c.alias, c.start, c.end, c.reason) for c in matcher.candidates_in(doc.text)]
+    return _as_rows(matcher.candidates_in(doc.text))
 
 
 _matchers: dict[str, Matcher] = {}
@@ -115,7 +119,7 @@ def _judge_task(args: tuple) -> tuple[list, dict]:
     if matcher is None:
         matcher = _matchers[lexicon.sha256] = Matcher(lexicon)
     take_new_clauses()
-    judged = [(c.concept_id, c.alias, c.start, c.end, c.reason) for c in matcher.candidates_in(text)]
+    judged = _as_rows(matcher.candidates_in(text))
     return judged, take_new_clauses()
 
 
@@ -142,6 +146,10 @@ class _DocMatchState:
     judged: list | None = None
     rows: list | None = None
 
+    def signature_for(self, lexicon: Lexicon) -> tuple:
+        """The (alias, concept_id) pairs of ``lexicon`` that occur in the document."""
+        return tuple(sorted((a, cid) for a, cid in lexicon.alias_index.items() if self.hits[a]))
+
     @classmethod
     def from_judged(cls, doc: "Document", lexicon: Lexicon, judged: list[tuple]) -> "_DocMatchState":
         """The state of a document judged elsewhere (the store, a worker process)."""
@@ -153,7 +161,7 @@ class _DocMatchState:
                 state.verdicts[(start, end)] = reason
         for alias in lexicon.alias_index:
             state.hits[alias] = tuple(sorted(found.get(alias, ())))
-        state.signature = tuple(sorted((a, cid) for a, cid in lexicon.alias_index.items() if state.hits[a]))
+        state.signature = state.signature_for(lexicon)
         state.judged, state.rows = judged, _mentions_from(doc, judged)
         return state
 
@@ -183,21 +191,19 @@ def _judge_incrementally(doc: "Document", lexicon: Lexicon, matcher: "Callable[[
     else:
         for alias in unseen:
             state.hits[alias] = tuple(find_alias(doc.text, alias))
-    signature = tuple(sorted((a, aliases[a]) for a in aliases if state.hits[a]))
+    signature = state.signature_for(lexicon)
     if state.judged is not None and signature == state.signature:
         return state.judged, state.rows  # type: ignore[return-value]
     raw = [(st, st + len(a), a, cid) for a, cid in signature for st in state.hits[a]]
     verdicts = state.verdicts
-    fallback = matcher
 
     def judge(text: str, start: int, end: int) -> str | None:
         key = (start, end)
         if key not in verdicts:
-            verdicts[key] = fallback().judge(text, start, end)
+            verdicts[key] = matcher().judge(text, start, end)
         return verdicts[key]
 
-    judged = [(c.concept_id, c.alias, c.start, c.end, c.reason)
-              for c in resolve_candidates(doc.text, raw, judge)]
+    judged = _as_rows(resolve_candidates(doc.text, raw, judge))
     state.signature, state.judged, state.rows = signature, judged, _mentions_from(doc, judged)
     return judged, state.rows
 

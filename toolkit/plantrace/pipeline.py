@@ -24,6 +24,7 @@ import pandas as pd
 from .corpus import Corpus, load_corpus
 from .diff import (corpus_align, corpus_compare_targets, corpus_diff, corpus_intensity, corpus_targets,
                    default_indicators, default_intensity, pairs_by_level, pairs_by_year)
+from .ingest import DEFAULT_MAX_BYTES
 from .lexicon import Lexicon, load_lexicons
 from .measure import corpus_counts, match_corpus, provenance
 
@@ -63,12 +64,11 @@ def _align_all(corpus: Corpus, pairs: Sequence[tuple[str, str]], step: StepFn | 
 def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str | Path] | None = None,
                skip_bad: bool = False, progress: Callable[[str, int, int], None] | None = None,
                step: StepFn | None = None, store: str | Path | bool | None = None,
-               runner: object | None = None, max_bytes: int | None = None) -> ReportResult:
+               runner: object | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportResult:
     """Compute everything the report shows. ``progress`` follows document loading,
     ``step`` the analysis steps."""
     corpus = paths if isinstance(paths, Corpus) else load_corpus(list(paths), skip_bad=skip_bad, progress=progress,
-                                                                 store=store, runner=runner,
-                                                                 **({"max_bytes": max_bytes} if max_bytes else {}))
+                                                                 store=store, runner=runner, max_bytes=max_bytes)
     lexicon = load_lexicons(lexicons)
     match_corpus(corpus, lexicon, progress=(lambda d, i, n: step("match", i, n)) if step else None)
     if step:

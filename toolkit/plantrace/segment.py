@@ -128,10 +128,12 @@ def segment_documents(texts: Sequence[str], user_dict: Sequence[str] = (), runne
     if todo and runner is not None and worth_parallel(runner, map(len, todo.values())):  # type: ignore[arg-type]
         user = tuple(user_dict)
         done = runner.map(_segment_task, [(t, user) for t in todo.values()])  # type: ignore[attr-defined]
-        for k, tokens in zip(todo, done):
-            _doc_cache[k] = tokens
+        _doc_cache.update(zip(todo, done))
         stats["document_chars"] += sum(map(len, todo.values()))
-    return [segment_document(t, user_dict) for t in texts]
+    else:
+        for k, t in todo.items():
+            _doc_cache[k] = _cut_lines(t, user_dict)
+    return [_doc_cache[k] for k in keys]
 
 
 def token_spans(clause: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
