@@ -36,6 +36,24 @@ def _init_worker(clauses: dict[str, tuple[str, ...]] | None) -> None:
         preload_clauses(clauses)
 
 
+#: Tasks per worker in one map. Items travel in batches: each task costs the driver
+#: (and Dask's scheduler) time on the cores the workers need, so a thousand small
+#: documents go as some tens of tasks, still enough to balance the load.
+_BATCHES_PER_WORKER = 8
+
+
+def _batch_size(items: int, workers: int) -> int:
+    """
+    >>> _batch_size(1080, 2), _batch_size(108, 2), _batch_size(3, 2)
+    (68, 7, 1)
+    """
+    return max(1, -(-items // (workers * _BATCHES_PER_WORKER)))
+
+
+def _call_batch(fn: Callable[[Any], Any], batch: Sequence[Any]) -> list[Any]:
+    return [fn(x) for x in batch]
+
+
 class Runner:
     """Maps a function over items, in order; serial unless configured otherwise."""
 
@@ -80,7 +98,7 @@ class LocalRunner(Runner):
             clauses: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
         if not items:
             return []
-        return list(self._start(clauses).map(fn, items))
+        return list(self._start(clauses).map(fn, items, chunksize=_batch_size(len(items), self.workers)))
 
     def close(self) -> None:
         if self._pool is not None:
@@ -120,12 +138,25 @@ class DaskRunner(Runner):
             clauses: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
         if not items:
             return []
-        if clauses:
-            shared = self.client.scatter(clauses, broadcast=True)
+        if clauses:  # each worker starts with the segmentations the store holds
             self.client.run(_init_worker, clauses)
-            del shared
-        futures = self.client.map(fn, list(items), pure=False)
-        return self.client.gather(futures)
+        from distributed import as_completed
+
+        items = list(items)
+        size = _batch_size(len(items), self.workers)
+        batches = [items[i:i + size] for i in range(0, len(items), size)]
+        futures = self.client.map(_call_batch, [fn] * len(batches), batches, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[list[Any]] = [[] for _ in batches]
+        # Collect results as they finish, not with one gather at the end: the transfer
+        # overlaps the remaining work, and a worker drops each result once it is fetched
+        # (a worker holding all its results grows with the corpus).
+        done = as_completed(futures, with_results=True)
+        del futures
+        for future, result in done:
+            results[index[future.key]] = result
+            future.release()
+        return [r for batch in results for r in batch]
 
     def close(self) -> None:
         self.client.close()
