@@ -14,7 +14,9 @@ from tests.conftest import CORPORA
 def _tables(corpus: plantrace.Corpus) -> tuple:
     result = match_corpus(corpus)
     return (corpus_counts(corpus).reset_index(drop=True), result.rejected.reset_index(drop=True),
-            [d.text for d in corpus.docs], corpus_words(corpus, top=40, per_document=True))
+            # the text, and the raw file behind it (workers do not send the raw text back)
+            [(d.text, d.raw_span(0, len(d.text)), d.raw_sha256) for d in corpus.docs],
+            corpus_words(corpus, top=40, per_document=True))
 
 
 def _parent_cannot_segment_documents(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -426,8 +426,8 @@ def load_corpus(
                 built = run.map(_build_task, tasks)
             else:
                 built = [_build_task(t) for t in tasks]
-            for (slot, key, _), doc in zip(todo, built):
-                doc = replace(doc, key=key)
+            for (slot, key, task), doc in zip(todo, built):
+                doc = replace(doc, raw=task[1].text, key=key)
                 if opened:
                     opened.put_document(key, doc)  # committed per document
                 slots[slot] = doc
@@ -469,8 +469,11 @@ def load_corpus(
 
 
 def _build_task(args: tuple) -> Document:
-    """One document's normalisation and structure (a picklable task for worker processes)."""
-    return build_document(*args)
+    """One document's normalisation and structure (a picklable task for worker processes).
+
+    The raw text is left out of the result: the caller has it, and a worker would only
+    send it back (a sixth of what a document pickles to)."""
+    return replace(build_document(*args), raw="")
 
 
 def iter_body_sentences(doc: Document) -> Iterable[Sentence]:
