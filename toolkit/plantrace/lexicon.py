@@ -94,12 +94,15 @@ class Lexicon:
         ])
 
 
+@lru_cache(maxsize=65536)
 def normalise_alias(alias: str) -> str:
     """An alias as it will appear in normalised text.
 
     >>> normalise_alias("成渝地區雙城經濟圈"), normalise_alias("人工智能＋")
     ('成渝地区双城经济圈', '人工智能+')
     """
+    # Cached: a lexicon reloaded after an edit normalises its unchanged aliases again,
+    # through the whole normaliser (about 0.1 ms each, 0.04 s for the bundled lexicon).
     return normalise_text(alias.strip(), _ALIAS_CONFIG).strip()
 
 

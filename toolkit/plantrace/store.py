@@ -459,6 +459,14 @@ class Store:
                     self._insert("matched", {"doc_key": keys, "lexicon_sha256": [lexicon_sha] * len(keys)})
 
         with self._lock:
+            unknown = [k for k in keys if (k, lexicon_sha) not in self._unmatched]
+            if unknown:
+                # Documents this Store has not looked up (a run that judged them from
+                # memory): one query tells which are absent, so that a lexicon never
+                # stored goes in with plain INSERTs instead of a DELETE scan of the table.
+                stored = {k for (k,) in self.con.execute(
+                    "SELECT doc_key FROM matched WHERE lexicon_sha256 = ?", [lexicon_sha]).fetchall()}
+                self._unmatched.update((k, lexicon_sha) for k in unknown if k not in stored)
             self._write(work, fast=all((k, lexicon_sha) in self._unmatched for k in keys))
             self._committed_clauses()
             for k in keys:
