@@ -424,7 +424,7 @@ def _probe(fn, item):  # type: ignore[no-untyped-def]
 def _warm(_: int) -> int:
     """Runs in a worker before the clock starts: load pkuseg (as raw pkuseg's row loads its
     model before timing). The pause keeps a worker from taking a second warm-up task, so
-    each of the N tasks lands on its own worker (the benchmark checks the pids)."""
+    each of the N tasks lands on its own worker (the pids are counted in the notes)."""
     from plantrace import segment
 
     segment._load()
@@ -725,7 +725,8 @@ def _pool_notes(res: dict) -> str:
         parts.append(f"cluster start + pkuseg load on workers {res['runner_start_seconds']:.1f} s, "
                      f"job {res['job_seconds']:.1f} s, close {res['close_seconds']:.1f} s")
     elif res.get("warm_workers"):
-        parts.append(f"pool spawned and pkuseg loaded before the clock ({res['warm_up_seconds']:.1f} s)")
+        parts.append(f"{res['warm_workers']} workers spawned and pkuseg loaded before the clock "
+                     f"({res['warm_up_seconds']:.1f} s, not timed, like raw pkuseg's model load; CPU seconds include it)")
     else:
         spawn = ", ".join(f"{m['first_task_after_s']:.1f}" for m in maps)
         loads = [x for x in res.get("worker_model_load_seconds", []) if x]
@@ -945,11 +946,7 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
             if ceiling:
                 note += (f"{(sp['chars'] / sp['seconds']) / (k * base) / ceiling:.2f}× of {n} raw pkuseg "
                          "processes at once (the row above); ")
-            if warm:
-                note += (f"{sp.get('warm_workers')} workers spawned and pkuseg loaded before the clock "
-                         f"({sp.get('warm_up_seconds', 0):.1f} s, not timed, like raw pkuseg's model load; "
-                         "CPU seconds include it); ")
-            else:
+            if not warm:
                 note += ("pool spawn and each worker's pkuseg load inside the time (raw pkuseg's load is "
                          "not timed: the target is judged on the warm row); ")
             if base:

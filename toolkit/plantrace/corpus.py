@@ -425,9 +425,9 @@ def load_corpus(
             if worth_parallel(run, (len(t[1].text) for t in tasks)):
                 built = run.map(_build_task, tasks)
             else:
-                built = [_build_task(t) for t in tasks]
+                built = [build_document(*t) for t in tasks]
             for (slot, key, task), doc in zip(todo, built):
-                doc = replace(doc, raw=task[1].text, key=key)
+                doc = replace(doc, raw=task[1].text, key=key)  # a worker's result has no raw text
                 if opened:
                     opened.put_document(key, doc)  # committed per document
                 slots[slot] = doc

@@ -198,6 +198,8 @@ class Store:
         #: is redone with the delete.
         self._absent_documents: set[str] = set()
         self._unmatched: set[tuple[str, str]] = set()
+        #: lexicon sha256 -> doc_keys stored as matched for it (read once, kept up to date).
+        self._matched_keys: dict[str, set[str]] = {}
         #: What this process read from and wrote to the store (tests and benchmarks use it).
         self.stats = {"documents_hit": 0, "documents_put": 0, "matches_hit": 0, "matches_put": 0}
 
@@ -459,16 +461,20 @@ class Store:
                     self._insert("matched", {"doc_key": keys, "lexicon_sha256": [lexicon_sha] * len(keys)})
 
         with self._lock:
-            unknown = [k for k in keys if (k, lexicon_sha) not in self._unmatched]
-            if unknown:
+            if any((k, lexicon_sha) not in self._unmatched for k in keys):
                 # Documents this Store has not looked up (a run that judged them from
-                # memory): one query tells which are absent, so that a lexicon never
-                # stored goes in with plain INSERTs instead of a DELETE scan of the table.
-                stored = {k for (k,) in self.con.execute(
-                    "SELECT doc_key FROM matched WHERE lexicon_sha256 = ?", [lexicon_sha]).fetchall()}
-                self._unmatched.update((k, lexicon_sha) for k in unknown if k not in stored)
+                # memory): the lexicon's matched keys, read once per lexicon, tell which
+                # are absent, so that a lexicon never stored goes in with plain INSERTs
+                # instead of a DELETE scan of the table.
+                stored = self._matched_keys.get(lexicon_sha)
+                if stored is None:
+                    stored = self._matched_keys[lexicon_sha] = {k for (k,) in self.con.execute(
+                        "SELECT doc_key FROM matched WHERE lexicon_sha256 = ?", [lexicon_sha]).fetchall()}
+                self._unmatched.update((k, lexicon_sha) for k in keys if k not in stored)
             self._write(work, fast=all((k, lexicon_sha) in self._unmatched for k in keys))
             self._committed_clauses()
             for k in keys:
                 self._unmatched.discard((k, lexicon_sha))
+            if lexicon_sha in self._matched_keys:
+                self._matched_keys[lexicon_sha].update(keys)
         self.stats["matches_put"] += len(keys)
