@@ -146,7 +146,7 @@ def worker_prepare(spec: dict) -> dict:
     """Load the 1× corpus, export body texts, write the 200-concept and edited lexicons."""
     import yaml
 
-    from plantrace.lexicon import load_lexicon
+    from plantrace.concepts.lexicon import load_lexicon
 
     work = Path(spec["workdir"])
     corpus = _load_corpus([REPO / c for c in CORPORA], False)
@@ -306,7 +306,7 @@ def worker_cntext(spec: dict) -> dict:
 
 
 def _seg_chars() -> int:
-    from plantrace import segment
+    from plantrace.concepts import segment
 
     return int(getattr(segment, "stats", {}).get("clause_chars", 0))
 
@@ -320,8 +320,8 @@ def worker_concepts(spec: dict) -> dict:
     (the lexicon with one alias edited). ``spec["store"]``: a new store path, or False."""
     t0 = _clock()
     import plantrace  # noqa: F401
-    from plantrace.lexicon import load_lexicon
-    from plantrace.measure import corpus_counts
+    from plantrace.concepts.lexicon import load_lexicon
+    from plantrace.measure.counts import corpus_counts
 
     import_s = _since(t0)[0]
     store = spec["store"] or False
@@ -352,8 +352,8 @@ def worker_concepts(spec: dict) -> dict:
 def worker_rerun(spec: dict) -> dict:
     """A later run over a populated store: fresh process, same lexicon (load + counts);
     then, in that process, a lexicon edit the store has not seen (counts only)."""
-    from plantrace.lexicon import load_lexicon
-    from plantrace.measure import corpus_counts
+    from plantrace.concepts.lexicon import load_lexicon
+    from plantrace.measure.counts import corpus_counts
 
     t0 = _clock()
     corpus = _load_corpus(spec["corpus"], spec["store"])
@@ -375,8 +375,8 @@ def worker_rerun(spec: dict) -> dict:
 
 
 def worker_segment(spec: dict) -> dict:
-    """plantrace.segment.segment_document over every body (model loaded before timing)."""
-    from plantrace import segment
+    """plantrace.concepts.segment.segment_document over every body (model loaded before timing)."""
+    from plantrace.concepts import segment
 
     texts = _bodies(spec)
     if spec.get("docs_limit"):  # the same documents as a sampled raw-pkuseg run
@@ -403,7 +403,7 @@ def worker_segment(spec: dict) -> dict:
 def _probe(fn, item):  # type: ignore[no-untyped-def]
     """Runs inside a pool or Dask worker: one task, plus facts about the worker process."""
     begin = time.time()
-    seg = sys.modules.get("plantrace.segment")
+    seg = sys.modules.get("plantrace.concepts.segment")
     load = 0.0
     if getattr(fn, "__name__", "") in ("segment_document", "_segment_task") and seg is not None and not seg._models:
         # The model would load inside this call anyway: load it first, to time it apart.
@@ -425,7 +425,7 @@ def _warm(_: int) -> int:
     """Runs in a worker before the clock starts: load pkuseg (as raw pkuseg's row loads its
     model before timing). The pause keeps a worker from taking a second warm-up task, so
     each of the N tasks lands on its own worker (the pids are counted in the notes)."""
-    from plantrace import segment
+    from plantrace.concepts import segment
 
     segment._load()
     time.sleep(1.0)
@@ -493,7 +493,8 @@ def worker_pool(spec: dict) -> dict:
     pkuseg on every worker), the job, and closing the runner (the local pool is spawned at
     its first map and kept; its workers load pkuseg inside the timed part). Imports are not timed."""
     import plantrace  # noqa: F401
-    from plantrace import parallel, segment
+    from plantrace.concepts import segment
+    from plantrace.engine import runner as parallel
 
     if spec["runner"] == "dask":
         import distributed  # noqa: F401  (imported before timing, like plantrace)
@@ -504,8 +505,8 @@ def worker_pool(spec: dict) -> dict:
             texts = texts[: spec["docs_limit"]]
     maps: list = []
     t0 = _clock()
-    runner = (parallel.make_runner(dask_local=spec["workers"]) if spec["runner"] == "dask"
-              else parallel.make_runner(jobs=spec["workers"]))
+    runner = (parallel.make_runner(dask_local=spec["workers"], worker_setup=segment.WORKER_SETUP)
+              if spec["runner"] == "dask" else parallel.make_runner(jobs=spec["workers"]))
     start_s = _since(t0)[0]
     out: dict = {"runner": getattr(runner, "name", "?"), "runner_workers": getattr(runner, "workers", None)}
     if spec.get("warm"):
@@ -523,8 +524,8 @@ def worker_pool(spec: dict) -> dict:
             tokens = segment.segment_documents(texts, runner=runner)
             out.update(chars=sum(len(t) for t in texts), docs=len(texts), tokens=sum(len(t) for t in tokens))
         else:
-            from plantrace.lexicon import load_lexicon
-            from plantrace.measure import corpus_counts
+            from plantrace.concepts.lexicon import load_lexicon
+            from plantrace.measure.counts import corpus_counts
 
             corpus = plantrace.load_corpus(spec["corpus"], store=False, runner=runner)
             load_s = _since(t1)[0]

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from rapidfuzz import fuzz
 
-from plantrace.align import STATUSES, align_sentences, matching_key, reuse_share
+from plantrace.compare.align import STATUSES, align_sentences, matching_key, reuse_share
 
 CORPORA = Path("/work/shared/corpora")
 GWR_2024 = CORPORA / "gwr-national/texts/gwr_national_2024.txt"

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 import plantrace
-from plantrace import charts
-from plantrace.charts import (STATUS_COLOURS, chart_diff, chart_heatmap, chart_targets, chart_trajectory,
+from plantrace.report import charts
+from plantrace.report.charts import (STATUS_COLOURS, chart_diff, chart_heatmap, chart_targets, chart_trajectory,
                               chart_xray, document_order, save_chart)
-from plantrace.lexicon import default_lexicon
+from plantrace.concepts.lexicon import default_lexicon
 from plantrace.measure import corpus_counts, corpus_mentions
 
 A, B = "chengdu_2020_party_proposal", "qingyang_2021_plan_outline"

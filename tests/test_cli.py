@@ -279,12 +279,12 @@ def test_lexicon_check_csv_alias_in_two_concepts(tmp_path: Path) -> None:
 
 
 def test_lexicon_check_default_lexicon_passes() -> None:
-    result = run("lexicon", "check", ROOT / "lexicons" / "planning_concepts.yaml", "--json")
+    result = run("lexicon", "check", ROOT / "toolkit" / "plantrace" / "data" / "planning_concepts.yaml", "--json")
     assert result.exit_code == 0, result.output
     (summary,) = json.loads(result.stdout)
     assert summary["name"] == "planning_concepts"
     assert summary["sha256"] == hashlib.sha256(
-        (ROOT / "lexicons" / "planning_concepts.yaml").read_bytes()).hexdigest()
+        (ROOT / "toolkit" / "plantrace" / "data" / "planning_concepts.yaml").read_bytes()).hexdigest()
 
 
 # ---- help ----------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 
 import plantrace
-from plantrace.diff import (DiffRule, corpus_align, corpus_compare_targets, corpus_diff, corpus_targets,
-                            corpus_trajectory, diff_pair, pairs_by_level, pairs_by_year)
-from plantrace.normalise import normalise_text
+from plantrace.compare.diff import DiffRule, corpus_diff, diff_pair
+from plantrace.compare.pairs import pairs_by_level, pairs_by_year
+from plantrace.compare.reuse import corpus_align
+from plantrace.compare.targets.tables import corpus_compare_targets, corpus_targets
+from plantrace.compare.trajectory import corpus_trajectory
+from plantrace.text.normalise import normalise_text
 from tests.conftest import CORPORA
 
 CITY, QINGYANG = "chengdu_2020_party_proposal", "qingyang_2021_plan_outline"

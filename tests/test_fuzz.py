@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plantrace.lexicon import default_lexicon
-from plantrace.match import Matcher
-from plantrace.normalise import NormaliserConfig, normalise_mapped, normalise_text
+from plantrace.concepts.lexicon import default_lexicon
+from plantrace.concepts.match import Matcher
+from plantrace.text.normalise import NormaliserConfig, normalise_mapped, normalise_text
 
 pytestmark = pytest.mark.fuzz
 

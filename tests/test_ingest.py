@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from plantrace.errors import PlantraceError
-from plantrace.ingest import read_raw
+from plantrace.ingest.read import read_raw
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 CHENGDU = CORPORA / "chengdu"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from plantrace.intensity import (
+from plantrace.concepts.intensity import (
     Intensity,
     IntensityLexicon,
     IntensityLexiconError,
@@ -28,7 +28,7 @@ from plantrace.intensity import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT_LEXICON = REPO / "lexicons" / "intensity.yaml"
+PROJECT_LEXICON = REPO / "toolkit" / "plantrace" / "data" / "intensity.yaml"
 CHENGDU = Path("/work/shared/corpora/chengdu")
 QINGYANG = CHENGDU / "000_185538f95571903b.txt"  # 青羊区 14th FYP outline, simplified
 CITY = CHENGDU / "002_078c5fb6598e1eee.txt"  # city proposal, traditional
@@ -146,7 +146,7 @@ def test_load_structural_errors(tmp_path: Path, content: str, message: str):
     assert str(path) in str(info.value)
 
 
-@pytest.mark.skipif(not PROJECT_LEXICON.exists(), reason="lexicons/intensity.yaml not written yet")
+@pytest.mark.skipif(not PROJECT_LEXICON.exists(), reason="data/intensity.yaml not written yet")
 def test_project_lexicon_loads_and_grades_the_core_markers():
     lex = load_intensity(PROJECT_LEXICON)
     assert lex.sha256 == hashlib.sha256(PROJECT_LEXICON.read_bytes()).hexdigest()

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from plantrace.errors import PlantraceError, ValidationError
-from plantrace.lexicon import LEXICON_DIR, load_lexicon, normalise_alias
+from plantrace.concepts.lexicon import LEXICON_DIR, load_lexicon, normalise_alias
 
 CONCEPTS = LEXICON_DIR / "planning_concepts.yaml"
 

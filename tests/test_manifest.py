@@ -11,7 +11,7 @@ import pytest
 
 import plantrace
 from plantrace.errors import PlantraceError, Problem, ValidationError
-from plantrace.manifest import read_manifest
+from plantrace.ingest.manifest import read_manifest
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 HEADER = "doc_id,file,title,issuer,level,region,parent_region,year,date,doc_type,script\n"
@@ -119,7 +119,7 @@ def test_many_problems_in_one_error(tmp_path: Path) -> None:
         (7, "file '../../etc/passwd' lies outside the corpus folder"),
         (8, "file '/etc/passwd' lies outside the corpus folder"),
         (9, "year '二〇二一' is not a four-digit year"),
-        (9, "script 'cantonese' is not one of " + ", ".join(plantrace.normalise.SCRIPTS)),
+        (9, "script 'cantonese' is not one of " + ", ".join(plantrace.text.normalise.SCRIPTS)),
         (9, "file 'a.txt' is listed twice (row 2)"),
     ]
     assert all(p.hint for p in err.problems)

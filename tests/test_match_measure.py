@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from plantrace.lexicon import default_lexicon, lexicon_from_mapping
-from plantrace.match import Matcher
+from plantrace.concepts.lexicon import default_lexicon, lexicon_from_mapping
+from plantrace.concepts.match import Matcher
 from plantrace.measure import corpus_counts, corpus_kwic, corpus_keyness, corpus_words, match_corpus
-from plantrace.normalise import normalise_text
+from plantrace.text.normalise import normalise_text
 
 
 def _count(counts, doc_id: str, concept_id: str) -> int:
@@ -139,7 +139,7 @@ def test_lexicon_edit_rescans_only_new_aliases_and_matches_a_fresh_run(monkeypat
     import pandas as pd
 
     import plantrace
-    from plantrace import measure
+    from plantrace.measure import matching as measure
 
     from tests.conftest import CORPORA
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plantrace.normalise import STEPS, NormaliserConfig, normalise_mapped, normalise_text, step_edits
+from plantrace.text.normalise import STEPS, NormaliserConfig, normalise_mapped, normalise_text, step_edits
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "normalise_cases.json").read_text(encoding="utf-8"))
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"

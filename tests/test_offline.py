@@ -100,8 +100,8 @@ def test_the_blocker_catches_a_network_call(tmp_path: Path) -> None:
 
 
 PIPELINE = '''
-from plantrace.pipeline import run_report
-from plantrace.outputs import write_report
+from plantrace.report.pipeline import run_report
+from plantrace.report.outputs import write_report
 
 result = run_report([sys.argv[1]])
 files = write_report(result, sys.argv[2])

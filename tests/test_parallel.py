@@ -7,7 +7,7 @@ import pytest
 
 import plantrace
 from plantrace.measure import corpus_counts, corpus_words, match_corpus
-from plantrace.parallel import LocalRunner, make_runner
+from plantrace.engine.runner import LocalRunner, make_runner
 from tests.conftest import CORPORA
 
 
@@ -22,7 +22,7 @@ def _tables(corpus: plantrace.Corpus) -> tuple:
 def _parent_cannot_segment_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     # Whole documents must be segmented by the workers: forget what this process has
     # segmented and make segmenting here an error (spawned workers have the real code).
-    import plantrace.segment as seg
+    import plantrace.concepts.segment as seg
 
     def refuse(*_args: object) -> None:
         raise AssertionError("a whole document was segmented in the parent process")
@@ -37,7 +37,7 @@ def serial() -> tuple:
 
 
 def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -> None:
-    import plantrace.parallel as par
+    import plantrace.engine.runner as par
 
     # The Chengdu corpus is small: force the pool even below its work threshold.
     monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
@@ -58,7 +58,7 @@ def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -
 
 def test_dask_local_cluster_equals_local(serial, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    import plantrace.parallel as par
+    import plantrace.engine.runner as par
 
     monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
     _parent_cannot_segment_documents(monkeypatch)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from plantrace.codebook import CODEBOOK
+from plantrace.report.codebook import CODEBOOK
 from plantrace.errors import PlantraceError
-from plantrace.outputs import REPORT_TABLES, write_report
-from plantrace.pipeline import run_report
+from plantrace.report.outputs import REPORT_TABLES, write_report
+from plantrace.report.pipeline import run_report
 from tests.conftest import CORPORA, ROOT
 
 

@@ -16,7 +16,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from plantrace.stats import (
+from plantrace.measure.stats import (
     RateChange,
     chi2,
     g2,

@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 import plantrace
-from plantrace import corpus as corpus_module
-from plantrace import segment
-from plantrace.lexicon import LEXICON_DIR, load_lexicon
+from plantrace.engine import load as corpus_module
+from plantrace.concepts import segment
+from plantrace.concepts.lexicon import LEXICON_DIR, load_lexicon
 from plantrace.measure import corpus_counts
-from plantrace import store as store_module
-from plantrace.store import TOKEN_SEP, Store, default_store_path
+from plantrace.engine import store as store_module
+from plantrace.engine.store import TOKEN_SEP, Store, default_store_path
 from tests.conftest import CORPORA
 
 
@@ -105,7 +105,7 @@ def test_store_tables_answer_sql(chengdu_copy: Path) -> None:
 _KILL_SCRIPT = """
 import os, signal, sys
 import plantrace
-from plantrace import store
+from plantrace.engine import store
 from plantrace.measure import corpus_counts
 
 corpus_dir, phase = sys.argv[1], sys.argv[2]
@@ -243,7 +243,7 @@ def test_two_stores_on_one_file_never_duplicate_rows(chengdu_copy: Path, tmp_pat
 def test_body_chars_counts_what_str_isspace_calls_text() -> None:
     import re
 
-    from plantrace.corpus import _WHITESPACE
+    from plantrace.structure.document import _WHITESPACE
 
     assert _WHITESPACE.pattern == r"\s"
     # The regex's \s and str.isspace() agree on every code point …

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from plantrace.targets import (
+from plantrace.compare.targets import (
     COMPARISON_COLUMNS,
     TARGET_COLUMNS,
     IndicatorLexicon,
@@ -33,7 +33,7 @@ from plantrace.targets import (
 CORPORA = Path("/work/shared/corpora")
 PROVINCIAL = CORPORA / "gwr-provincial-2025/texts"
 NATIONAL = CORPORA / "gwr-national/texts"
-REPO_LEXICON = Path(__file__).resolve().parents[1] / "lexicons/indicators.yaml"
+REPO_LEXICON = Path(__file__).resolve().parents[1] / "toolkit/plantrace/data/indicators.yaml"
 
 needs_provincial = pytest.mark.skipif(
     not PROVINCIAL.is_dir(), reason="provincial 2025 corpus not present"
@@ -368,7 +368,7 @@ def test_surface_forms_are_folded_and_defaults_apply() -> None:
     assert ind.surface_forms == ("GDP增长",) and ind.unit == "%" and ind.better == "none"
 
 
-@pytest.mark.skipif(not REPO_LEXICON.exists(), reason="lexicons/indicators.yaml not written yet")
+@pytest.mark.skipif(not REPO_LEXICON.exists(), reason="data/indicators.yaml not written yet")
 def test_repository_lexicon_loads_and_reads_sichuan() -> None:
     lex = load_indicators(REPO_LEXICON)
     assert lex.get("gdp_growth") is not None
@@ -747,9 +747,9 @@ def test_qualifier_strength_table() -> None:
 def test_with_the_package_pipeline(lex, path, year, expected) -> None:
     """End to end with the package's own normaliser and sentence splitter."""
     try:
-        from plantrace.normalise import normalise_text
-        from plantrace.structure import split_structure
-        from plantrace.zones import detect_zones
+        from plantrace.text.normalise import normalise_text
+        from plantrace.structure.structure import split_structure
+        from plantrace.structure.zones import detect_zones
     except ImportError as exc:  # pragma: no cover - the pipeline is optional here
         pytest.skip(f"pipeline not importable: {exc}")
     text = normalise_text(path.read_text(encoding="utf-8"))
@@ -828,7 +828,7 @@ def test_province_own_gdp_target(lex, name, folding) -> None:
 
 
 @needs_provincial
-@pytest.mark.skipif(not REPO_LEXICON.exists(), reason="lexicons/indicators.yaml not written yet")
+@pytest.mark.skipif(not REPO_LEXICON.exists(), reason="data/indicators.yaml not written yet")
 def test_provinces_with_repository_lexicon() -> None:
     """The shared lexicon has more (and longer) surface forms; the headline
     values must not change."""

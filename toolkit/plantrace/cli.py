@@ -12,10 +12,31 @@ import sys
 from pathlib import Path
 from typing import Annotated, Callable, Optional, TypeVar
 
+import pandas as pd
 import typer
 
-from .errors import PlantraceError
-from .ingest import DEFAULT_MAX_BYTES
+from .compare.diff import check_statuses
+from .compare.reuse import frame_reuse_share
+from .compare.targets.tables import check_kinds
+from .concepts.lexicon import Lexicon, load_lexicon, load_lexicons
+from .concepts.segment import WORKER_SETUP
+from .corpus import Corpus, load_corpus
+from .engine.runner import Runner, make_runner
+from .errors import PlantraceError, ValidationError
+from .ingest.read import DEFAULT_MAX_BYTES
+from .report.console import (
+    print_alignment,
+    print_corpus_table,
+    print_diff,
+    print_explanation,
+    print_frame,
+    print_report,
+    progress_loader,
+    step_progress,
+)
+from .report.outputs import write_report
+from .report.pipeline import run_report
+from .report.tables import write_frame, write_text_atomic
 
 app = typer.Typer(
     name="plantrace",
@@ -38,8 +59,6 @@ def _run(fn: Callable[[], T]) -> T:
     except PlantraceError as exc:
         if _state["debug"]:
             raise
-        from .errors import ValidationError
-
         if isinstance(exc, ValidationError) and len(exc.problems) > 1:
             # Every problem at once, one per line, so the user fixes them in one pass.
             typer.echo(f"plantrace: error: {len(exc.problems)} problems in {exc.file}:", err=True)
@@ -65,7 +84,7 @@ def _with_runner_closed(fn: Callable[[], T]) -> T:
         return fn()
     finally:
         runner = _state.pop("runner", None)
-        if runner is not None:
+        if isinstance(runner, Runner):
             runner.close()
 
 
@@ -87,24 +106,34 @@ def _main(
     _state["max_bytes"] = int(max_mb * 2**20)
 
 
-def _runner():  # type: ignore[no-untyped-def]
+def _runner() -> Runner:
     """The per-document runner the global options ask for (made once per command)."""
-    if _state.get("runner") is None:
-        from .parallel import make_runner
-
+    runner = _state.get("runner")
+    if not isinstance(runner, Runner):
         opts = _state.get("parallel") or {}
-        _state["runner"] = make_runner(opts.get("jobs"), dask_scheduler=opts.get("dask_scheduler"),
-                                       dask_local=opts.get("dask_local"))
-    return _state["runner"]
+        assert isinstance(opts, dict)
+        runner = make_runner(opts.get("jobs"), dask_scheduler=opts.get("dask_scheduler"),
+                             dask_local=opts.get("dask_local"), worker_setup=WORKER_SETUP)
+        _state["runner"] = runner
+    return runner
 
 
-def _load(paths: list[Path], skip_bad: bool = False):  # type: ignore[no-untyped-def]
-    from .corpus import load_corpus
-    from .report import progress_loader
+def _store() -> str | Path | bool | None:
+    store = _state["store"]
+    assert store is None or isinstance(store, (str, Path, bool))
+    return store
 
+
+def _max_bytes() -> int:
+    value = _state["max_bytes"]
+    assert isinstance(value, int)
+    return value
+
+
+def _load(paths: list[Path], skip_bad: bool = False) -> Corpus:
     with progress_loader(quiet=bool(_state["quiet"])) as progress:
-        return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_state["store"],  # type: ignore[arg-type]
-                           runner=_runner(), max_bytes=_state["max_bytes"])  # type: ignore[arg-type]
+        return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_store(),
+                           runner=_runner(), max_bytes=_max_bytes())
 
 
 @app.command("corpus")
@@ -118,8 +147,6 @@ def corpus_cmd(
     Example: plantrace corpus corpora/chengdu
     """
     def body() -> None:
-        from .report import print_corpus_table
-
         c = _load(corpus, skip_bad)
         frame = c.to_frame()
         if as_json:
@@ -144,9 +171,6 @@ def clean_cmd(
     Example: plantrace clean corpora/chengdu --doc xindu_2021_signed_article --explain
     """
     def body() -> None:
-        from .export import write_text_atomic
-        from .report import print_explanation
-
         c = _load(corpus)
         docs = [c[d] for d in doc] if doc else list(c)
         if out is not None:
@@ -160,8 +184,6 @@ def clean_cmd(
                 write_text_atomic(t, d.body_text.strip() + "\n")
         if explain:
             if as_json:
-                import pandas as pd
-
                 frame = pd.concat([d.explain_frame() for d in docs], ignore_index=True)
                 typer.echo(frame.to_json(orient="records", force_ascii=False))
             else:
@@ -190,20 +212,16 @@ def report_cmd(
     Example: plantrace report corpora/chengdu --out out/chengdu
     """
     def body() -> None:
-        from .outputs import write_report
-        from .pipeline import run_report
-        from .report import print_report, progress_loader, step_progress
-
         target = out or Path("out") / "+".join(p.name for p in corpus)
         if target.exists() and not force:
             raise PlantraceError("output folder exists", file=str(target),
                                  hint="pass --force to replace it, or choose another --out")
         if fmt not in ("csv", "parquet"):
             raise PlantraceError(f"unknown format {fmt!r}", hint="use --format csv or --format parquet")
-        with progress_loader(quiet=_state["quiet"]) as progress, step_progress(quiet=_state["quiet"]) as step:
+        quiet = bool(_state["quiet"])
+        with progress_loader(quiet=quiet) as progress, step_progress(quiet=quiet) as step:
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
-                                store=_state["store"], runner=_runner(),  # type: ignore[arg-type]
-                                max_bytes=_state["max_bytes"])  # type: ignore[arg-type]
+                                store=_store(), runner=_runner(), max_bytes=_max_bytes())
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts)
         if as_json:
@@ -222,9 +240,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing outp
 ExcelOpt = Annotated[bool, typer.Option("--excel", help="CSV with a BOM so Excel opens Chinese correctly.")]
 
 
-def _lexicon(paths: Optional[list[Path]]):  # type: ignore[no-untyped-def]
-    from .lexicon import load_lexicons
-
+def _lexicon(paths: Optional[list[Path]]) -> Lexicon:
     return load_lexicons(paths)
 
 
@@ -236,11 +252,8 @@ def _refuse_existing(paths: list[Optional[Path]], force: bool) -> None:
                                  hint="pass --force to overwrite, or choose another path")
 
 
-def _emit(frame, out: Optional[Path], *, as_json: bool, title: str, force: bool = False,
-          excel: bool = False, limit: int | None = 40) -> None:  # type: ignore[no-untyped-def]
-    from .export import write_frame
-    from .report import print_frame
-
+def _emit(frame: pd.DataFrame, out: Optional[Path], *, as_json: bool, title: str, force: bool = False,
+          excel: bool = False, limit: int | None = 40) -> None:
     if out is not None:
         write_frame(frame, out, excel=excel, force=force)
         if not _state["quiet"]:
@@ -268,17 +281,14 @@ def count_cmd(
     Example: plantrace count corpora/chengdu --out counts.csv --mentions mentions.csv
     """
     def body() -> None:
-        from .measure import corpus_counts, match_corpus
-
         _refuse_existing([out, mentions, rejected], force)
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        result = match_corpus(c, lex)
-        frame = corpus_counts(c, lex, zeros=zeros)
+        frame = c.counts(lex, zeros=zeros)
         if mentions is not None:
-            _emit(result.mentions, mentions, as_json=False, title="mentions", force=force, excel=excel)
+            _emit(c.mentions(lex), mentions, as_json=False, title="mentions", force=force, excel=excel)
         if rejected is not None:
-            _emit(result.rejected, rejected, as_json=False, title="rejected", force=force, excel=excel)
+            _emit(c.rejected(lex), rejected, as_json=False, title="rejected", force=force, excel=excel)
         shown = frame if (out is not None or as_json) else frame.sort_values(["doc_id", "count"], ascending=[True, False])[
             ["doc_id", "concept_id", "label", "count", "rate_per_10k"]]
         _emit(shown, out, as_json=as_json, title=f"concept counts ({lex.name}, sha256 {lex.sha256[:12]})",
@@ -302,15 +312,8 @@ def kwic_cmd(
     Example: plantrace kwic corpora/chengdu park_city --window 15
     """
     def body() -> None:
-        from .measure import corpus_kwic
-
         c = _load([corpus])
-        frame = corpus_kwic(c, term, lexicon=_lexicon(lexicon), window=window)
-        if frame.empty:
-            lex = _lexicon(lexicon)
-            if lex.resolve(term) is None and term.isascii():
-                raise PlantraceError(f"unknown concept id {term!r}",
-                                     hint="see `plantrace lexicon check` for ids, or give a Chinese word")
+        frame = c.kwic(term, window=window, lexicon=_lexicon(lexicon))
         _emit(frame[["doc_id", "pre", "keyword", "post", "raw_keyword"]] if out is None and not as_json else frame,
               out, as_json=as_json, title=f"KWIC {term}", force=force, limit=None)
 
@@ -331,10 +334,8 @@ def words_cmd(
     Example: plantrace words corpora/chengdu --top 30
     """
     def body() -> None:
-        from .measure import corpus_words
-
         c = _load(corpus)
-        _emit(corpus_words(c, top=top, per_document=per_document), out, as_json=as_json,
+        _emit(c.words(top=top, per_document=per_document), out, as_json=as_json,
               title="word frequencies", force=force, limit=None)
 
     _run(body)
@@ -355,12 +356,10 @@ def keyness_cmd(
     Example: plantrace keyness corpora/chengdu --target level=city
     """
     def body() -> None:
-        from .measure import corpus_keyness
-
         if measure not in ("lr", "chi2"):
             raise PlantraceError(f"unknown measure {measure!r}", hint="use lr or chi2")
         c = _load(corpus)
-        frame = corpus_keyness(c, target, measure=measure)
+        frame = c.keyness(target, measure=measure)
         _emit(frame if out is not None else frame.head(top), out, as_json=as_json,
               title=f"keyness: {target} vs the rest", force=force, limit=None)
 
@@ -384,19 +383,14 @@ def diff_cmd(
     Example: plantrace diff corpora/chengdu --pair chengdu_2020_party_proposal qingyang_2021_plan_outline
     """
     def body() -> None:
-        from .diff import STATUSES, corpus_diff
-        from .report import print_diff
-
         if pair is None and by is None:
             raise PlantraceError("say what to compare", hint="give --pair A B, --by year or --by level")
         if by is not None and by not in ("year", "level"):
             raise PlantraceError(f"unknown --by {by!r}", hint="use --by year or --by level")
-        bad = [s for s in status or [] if s not in STATUSES]
-        if bad:
-            raise PlantraceError(f"unknown status {bad[0]!r}", hint=f"use one of {', '.join(STATUSES)}")
+        check_statuses(status)  # before any work
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        frame = corpus_diff(c, by=by, pair=tuple(pair) if pair else None, lexicon=lex, statuses=status)
+        frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status)
         if out is not None or as_json:
             _emit(frame, out, as_json=as_json, title="diff", force=force, excel=excel)
         else:
@@ -421,18 +415,15 @@ def targets_cmd(
     Example: plantrace targets corpora/gwr-national corpora/gwr-provincial-2025 --compare-parent --indicator gdp_growth
     """
     def body() -> None:
-        from .diff import corpus_compare_targets, corpus_targets
-
+        check_kinds([kind] if kind else None)  # before any work
         c = _load(corpus)
         if compare_parent:
-            frame = corpus_compare_targets(c)
+            frame = c.compare_targets(indicator=indicator)
             cols = ["doc_child", "region", "indicator_id", "value_parent", "qualifier_parent",
                     "value_child", "qualifier_child", "status"]
         else:
-            frame = corpus_targets(c, kinds=[kind] if kind else None)
+            frame = c.targets(kinds=[kind] if kind else None, indicator=indicator)
             cols = ["doc_id", "indicator_id", "value", "value_high", "qualifier", "kind", "scope", "text"]
-        if indicator:
-            frame = frame[frame["indicator_id"] == indicator].reset_index(drop=True)
         shown = frame if (out is not None or as_json) else frame[[x for x in cols if x in frame.columns]]
         _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else ""),
               force=force, excel=excel, limit=80)
@@ -454,18 +445,12 @@ def align_cmd(
     Example: plantrace align -c corpora/gwr-national gwr_national_2024 gwr_national_2025
     """
     def body() -> None:
-        from .align import reuse_share
-        from .diff import corpus_align
-
         c = _load(corpus)
-        frame = corpus_align(c, a, b)
+        frame = c.align(a, b)
         if out is not None or as_json:
             _emit(frame, out, as_json=as_json, title="alignment", force=force)
         else:
-            from .report import print_alignment
-
-            lengths = {int(i): len(t) for i, t in zip(frame["b_index"], frame["text_b"]) if t}
-            print_alignment(frame, reuse_share(frame, lengths))
+            print_alignment(frame, frame_reuse_share(frame))
 
     _run(body)
 
@@ -481,12 +466,9 @@ def lexicon_check_cmd(
 ) -> None:
     """Validate lexicon files: ids, aliases, parents; print a summary and sha256.
 
-    Example: plantrace lexicon check lexicons/planning_concepts.yaml
+    Example: plantrace lexicon check my_concepts.yaml
     """
     def body() -> None:
-        from .errors import ValidationError
-        from .lexicon import load_lexicon
-
         summaries = []
         for f in files:
             try:
@@ -496,8 +478,6 @@ def lexicon_check_cmd(
                 raise typer.Exit(2) from None
             summaries.append({"file": str(f), "name": lex.name, "concepts": len(lex.concepts),
                               "aliases": len(lex.alias_index), "sha256": lex.sha256})
-        import pandas as pd
-
         _emit(pd.DataFrame(summaries), None, as_json=as_json, title="lexicons OK")
 
     _run(body)
@@ -516,10 +496,8 @@ def lexicon_suggest_cmd(
     Example: plantrace lexicon suggest corpora/chengdu --lexicon my_concepts.csv
     """
     def body() -> None:
-        from .suggest import corpus_suggest_aliases
-
         c = _load(corpus)
-        frame = corpus_suggest_aliases(c, _lexicon(lexicon), min_score=min_score)
+        frame = c.suggest_aliases(_lexicon(lexicon), min_score=min_score)
         _emit(frame.head(top), None, as_json=as_json, title="alias suggestions", limit=None)
 
     _run(body)
@@ -531,4 +509,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
+    sys.exit(0)

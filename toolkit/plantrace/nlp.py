@@ -14,13 +14,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .segment import segment_document
+from .concepts.segment import segment_document
+from .engine.collection import DocumentSet
+from .frames import records
+from .measure.matching import corpus_mentions
+from .structure.document import Document, register_spacy_bridge
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
-
-    from .corpus import Document
 
 INSTALL_HINT = "spaCy is not installed: pip install 'plantrace[nlp]'  (or: pip install spacy)"
 
@@ -81,25 +83,25 @@ def plantrace_nlp() -> "Language":
     return nlp
 
 
-def document_to_spacy(doc: "Document", lexicon: Any = None, *, zone: str | None = "body") -> "Doc":
+def document_to_spacy(doc: Document, lexicon: Any = None, *, zone: str | None = "body") -> "Doc":
     """A spaCy Doc of the normalised text with concept mentions in ``doc.spans['concepts']``.
 
     Mentions whose edges fall inside a pkuseg token are aligned outward
     (``alignment_mode='expand'``), so a span always covers the whole mention.
     """
-    from .corpus import Corpus
-    from .measure import corpus_mentions
-
     nlp = plantrace_nlp()
     sdoc = nlp(doc.text)
-    corpus = Corpus([doc], [], doc.config)
+    corpus = DocumentSet([doc], [], doc.config)
     mentions = corpus_mentions(corpus, lexicon)
     if zone:
         mentions = mentions[mentions["zone"] == zone]
     spans = []
-    for m in mentions.itertuples():
+    for m in records(mentions):
         span = sdoc.char_span(int(m.start), int(m.end), label=m.concept_id, alignment_mode="expand")
         if span is not None:
             spans.append(span)
     sdoc.spans["concepts"] = spans
     return sdoc
+
+
+register_spacy_bridge(document_to_spacy)

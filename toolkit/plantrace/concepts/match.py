@@ -1,0 +1,153 @@
+"""Concept matching: Aho-Corasick candidates, decided at word boundaries.
+
+Neither raw substring search nor pkuseg alone is right (checked on the Chengdu
+documents): substring search finds 新经济 in 推动创新经济发展; pkuseg without a user
+dictionary splits 抢抓成渝/地区/双城/经济圈 and so loses a true mention if both
+ends must fall on token boundaries; with a user dictionary it forces 创/新经济.
+
+The rule: segment the candidate's clause with the default model; a candidate is
+rejected only when one of its ends falls strictly inside a token that is a *real
+word*, i.e. a token the model keeps whole when it stands alone (创新, 全新). A
+token that falls apart on its own (抢抓成渝 → 抢/抓/成渝) is a segmentation error and
+does not block the mention. Nor does a real word whose outside part forms a word
+with its other neighbour (共/建成/德眉资: 共建 is a word too, so the reading
+共建/成德眉资 is as good). Every rejected candidate is kept with its reason.
+
+Overlapping accepted candidates are resolved by length: the longest wins, so
+成渝地区双城经济圈 counts once and not also as 双城经济圈 (reason ``nested``).
+
+>>> from plantrace.concepts.lexicon import lexicon_from_mapping
+>>> lex = lexicon_from_mapping({"concepts": [{"id": "new_economy", "label": "新经济"}]})
+>>> m = Matcher(lex)
+>>> [(c.alias, c.reason) for c in m.candidates_in("推动创新经济发展，壮大新经济")]
+[('新经济', 'splits the word 创新 at its start'), ('新经济', None)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from .intensity import clause_bounds
+from .lexicon import Lexicon
+from .segment import is_word, segment_clause, token_spans
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An alias occurrence in normalised text and the verdict on it."""
+
+    concept_id: str
+    alias: str
+    start: int
+    end: int
+    reason: str | None  # None: accepted
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason is None
+
+
+class Matcher:
+    """Finds and judges concept candidates for one lexicon (build once, reuse)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        import ahocorasick
+
+        self.lexicon = lexicon
+        self._automaton = ahocorasick.Automaton()
+        for alias, cid in lexicon.alias_index.items():
+            self._automaton.add_word(alias, (alias, cid))
+        self._empty = not lexicon.alias_index
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def raw_candidates(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str, str]]:
+        """Every alias occurrence (overlaps included) as (start, end, alias, concept_id)."""
+        if self._empty:
+            return
+        end = len(text) if end is None else end
+        for last, (alias, cid) in self._automaton.iter(text, start, end):
+            yield last - len(alias) + 1, last + 1, alias, cid
+
+    def judge(self, text: str, start: int, end: int) -> str | None:
+        """Why a candidate at ``text[start:end]`` is not a mention (None if it is)."""
+        c0, c1 = clause_bounds(text, start, end)
+        clause = text[c0:c1]
+        spans = [(ts + c0, te + c0) for ts, te in token_spans(clause, segment_clause(clause))]
+        for k, (ts, te) in enumerate(spans):
+            if te <= start:
+                continue
+            if ts >= end:
+                break
+            token = text[ts:te]
+            if ts < start < te and is_word(token):
+                # 共建成德眉资 → 共/建成/德眉资: the outside part 建 also makes a word with
+                # the token before it (共建), so the split is ambiguous and the alias stands.
+                outside = text[ts:start]
+                prev = text[spans[k - 1][0]:spans[k - 1][1]] if k > 0 else ""
+                if not (prev and is_word(prev + outside)):
+                    return f"splits the word {token} at its start"
+            if ts < end < te and is_word(token):
+                outside = text[end:te]
+                nxt = text[spans[k + 1][0]:spans[k + 1][1]] if k + 1 < len(spans) else ""
+                if not (nxt and is_word(outside + nxt)):
+                    return f"splits the word {token} at its end"
+        return None
+
+    def candidates_in(self, text: str, start: int = 0, end: int | None = None) -> list[Candidate]:
+        """All candidates in ``text[start:end]``, judged; overlaps resolved longest-first."""
+        raw = list(self.raw_candidates(text, start, end))
+        return resolve_candidates(text, raw, self.judge)
+
+
+def find_alias(text: str, alias: str) -> list[int]:
+    """Start offsets of every occurrence of ``alias`` in ``text``, overlapping ones included
+    (what the automaton reports), for re-scanning a few edited aliases without rebuilding it.
+
+    >>> find_alias("双城经济圈双城经济圈", "双城")
+    [0, 5]
+    """
+    out: list[int] = []
+    i = text.find(alias)
+    while i >= 0:
+        out.append(i)
+        i = text.find(alias, i + 1)
+    return out
+
+
+def resolve_candidates(text: str, raw: Iterable[tuple[int, int, str, str]],
+                       judge: Callable[[str, int, int], str | None]) -> list[Candidate]:
+    """Judge raw (start, end, alias, concept_id) occurrences at word boundaries and resolve
+    overlaps: the longest accepted candidate wins, shorter overlapping ones are ``nested``.
+    Returned in text order (longer first at the same start)."""
+    ordered = sorted(raw, key=lambda c: (c[0], -(c[1] - c[0])))
+    judged = [Candidate(cid, alias, s, e, judge(text, s, e)) for s, e, alias, cid in ordered]
+    # Longest accepted candidate first; a shorter one overlapping it is nested.
+    taken: list[Candidate] = []
+    out: dict[int, Candidate] = {}
+    order = sorted(range(len(judged)), key=lambda i: (-(judged[i].end - judged[i].start), judged[i].start))
+    for i in order:
+        c = judged[i]
+        if not c.accepted:
+            continue
+        clash = next((t for t in taken if t.start < c.end and c.start < t.end), None)
+        if clash is None:
+            taken.append(c)
+            out[i] = c
+        else:
+            out[i] = Candidate(c.concept_id, c.alias, c.start, c.end,
+                               f"nested in {clash.alias} ({clash.concept_id})")
+    # A boundary rejection inside an accepted longer alias (总部经济 in 总部经济区) was
+    # not lost: it is reported as nested, which is what decided it.
+    for i, c in enumerate(judged):
+        if i in out:
+            continue
+        clash = next((t for t in taken if t.start <= c.start and c.end <= t.end), None)
+        out[i] = c if clash is None else Candidate(c.concept_id, c.alias, c.start, c.end,
+                                                   f"nested in {clash.alias} ({clash.concept_id})")
+    return [out[i] for i in range(len(judged))]
+
+
+def iter_accepted(candidates: Iterable[Candidate]) -> Iterator[Candidate]:
+    return (c for c in candidates if c.accepted)

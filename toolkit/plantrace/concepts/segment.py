@@ -1,0 +1,171 @@
+"""Segmentation with pkuseg's default model: loaded lazily, once per process, cached.
+
+The concept job never segments whole documents: it asks only about the clauses
+that hold a candidate (:func:`segment_clause`, cached per clause string). Word
+tables and keyness segment whole documents (:func:`segment_document`, cached per
+document hash, model and user-dictionary hash).
+
+>>> segment_clause("推动创新经济发展")
+('推动', '创新', '经济', '发展')
+>>> is_word("创新"), is_word("抢抓成渝")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any, Sequence
+
+from ..engine.runner import Runner, WorkerSetup, worth_parallel
+
+MODEL_NAME = "pkuseg-0.0.25/default"
+_lock = threading.Lock()
+_models: dict[str, Any] = {}
+#: How many characters were segmented in this process (tests use it to prove a run
+#: did no segmentation; benchmarks report it).
+stats = {"clause_chars": 0, "document_chars": 0}
+
+
+def _load(user_dict: tuple[str, ...] = ()) -> Any:
+    key = hashlib.sha256("\n".join(user_dict).encode()).hexdigest() if user_dict else ""
+    with _lock:
+        if key not in _models:
+            try:
+                import pkuseg
+            except ImportError as exc:  # pragma: no cover - a declared dependency
+                raise ImportError(
+                    "pkuseg is missing. Install it with: pip install numpy cython && "
+                    "pip install --no-build-isolation pkuseg==0.0.25"
+                ) from exc
+            # pkuseg's default model ships inside its sdist: nothing is downloaded.
+            _models[key] = pkuseg.pkuseg(user_dict=list(user_dict) if user_dict else "default")
+        return _models[key]
+
+
+def load_model() -> None:
+    """Load the default model now (a runner's per-worker setup: once per worker)."""
+    _load()
+
+
+#: The setup a runner's workers run when they start: the model loaded once per worker.
+WORKER_SETUP: WorkerSetup = (load_model, ())
+
+
+def user_dict_hash(words: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(set(words))).encode()).hexdigest()[:16] if words else "none"
+
+
+_clauses: dict[str, tuple[str, ...]] = {}
+#: Clauses asked for since the last take_new_clauses(): what a document's judgement used,
+#: so the store can hold them even when this process had them cached already.
+_used: set[str] = set()
+
+
+def segment_clause(clause: str) -> tuple[str, ...]:
+    """Tokens of one clause with the default model (no user dictionary); cached, and
+    preloaded from the store so a clause is never segmented twice."""
+    tokens = _clauses.get(clause)
+    if tokens is None:
+        stats["clause_chars"] += len(clause)
+        tokens = tuple(_load().cut(clause))
+        _clauses[clause] = tokens
+    _used.add(clause)
+    return tokens
+
+
+def preload_clauses(segmented: dict[str, tuple[str, ...]]) -> None:
+    """Make stored segmentations known to :func:`segment_clause`."""
+    _clauses.update(segmented)
+
+
+def clauses_setup() -> WorkerSetup | None:
+    """A worker setup that hands this process's known segmentations to each worker."""
+    return (preload_clauses, (dict(_clauses),)) if _clauses else None
+
+
+def take_new_clauses() -> dict[str, tuple[str, ...]]:
+    """Clauses used since the last call, with their tokens (to be written to the store)."""
+    out = {c: _clauses[c] for c in _used}
+    _used.clear()
+    return out
+
+
+def is_word(token: str) -> bool:
+    """Does the model keep ``token`` whole when it stands alone?
+
+    This tells a real word (创新, 全新) from a segmentation error that glued two
+    words together (抢抓成渝 → 抢/抓/成渝).
+    """
+    return len(token) > 1 and len(segment_clause(token)) == 1
+
+
+_doc_cache: dict[tuple[str, str, str], tuple[str, ...]] = {}
+
+
+def _doc_key(text: str, user_dict: Sequence[str]) -> tuple[str, str, str]:
+    return (hashlib.sha256(text.encode()).hexdigest(), MODEL_NAME, user_dict_hash(user_dict))
+
+
+def _cut_lines(text: str, user_dict: Sequence[str]) -> tuple[str, ...]:
+    model = _load(tuple(sorted(set(user_dict))))
+    tokens: list[str] = []
+    for line in text.split("\n"):
+        if line.strip():
+            tokens.extend(model.cut(line))
+    stats["document_chars"] += len(text)
+    return tuple(tokens)
+
+
+def segment_document(text: str, user_dict: Sequence[str] = ()) -> tuple[str, ...]:
+    """All tokens of a text, line by line; cached per (text hash, model, user dict)."""
+    key = _doc_key(text, user_dict)
+    if key not in _doc_cache:
+        _doc_cache[key] = _cut_lines(text, user_dict)
+    return _doc_cache[key]
+
+
+def _segment_task(args: tuple[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return _cut_lines(*args)
+
+
+def segment_documents(texts: Sequence[str], user_dict: Sequence[str] = (),
+                      runner: Runner | None = None) -> list[tuple[str, ...]]:
+    """:func:`segment_document` over many texts; the ones not cached yet go to ``runner``
+    (a :mod:`plantrace.engine.runner` runner: a local pool or Dask, one model per worker)
+    when there is enough of them to pay for a model load per worker.
+
+    >>> segment_documents(["建设公园城市", "发展新经济"])
+    [('建设', '公园', '城市'), ('发展', '新', '经济')]
+    """
+    keys = [_doc_key(t, user_dict) for t in texts]
+    todo = {k: t for k, t in zip(keys, texts) if k not in _doc_cache}  # a repeated text once
+    if todo and runner is not None and worth_parallel(runner, map(len, todo.values())):
+        user = tuple(user_dict)
+        done = runner.map(_segment_task, [(t, user) for t in todo.values()])
+        _doc_cache.update(zip(todo, done))
+        stats["document_chars"] += sum(map(len, todo.values()))
+    else:
+        for k, t in todo.items():
+            _doc_cache[k] = _cut_lines(t, user_dict)
+    return [_doc_cache[k] for k in keys]
+
+
+def token_spans(clause: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans of tokens within the clause they came from.
+
+    >>> token_spans("推动 创新", ("推动", "创新"))
+    [(0, 2), (3, 5)]
+    """
+    spans, pos = [], 0
+    for tok in tokens:
+        i = clause.find(tok, pos)
+        if i < 0:  # pkuseg drops whitespace; anything else would be a bug upstream
+            continue
+        spans.append((i, i + len(tok)))
+        pos = i + len(tok)
+    return spans
+
+
+def segmenter_info() -> dict[str, str]:
+    return {"segmenter": "pkuseg", "segmenter_model": MODEL_NAME}

@@ -1,0 +1,165 @@
+"""Loading: manifests and files read, the store asked, documents built on the runner.
+
+What :func:`plantrace.load_corpus` does below the façade: it returns a
+:class:`~plantrace.engine.collection.DocumentSet` (or the subclass asked for).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Sequence, TypeVar
+
+from ..errors import PlantraceError
+from ..ingest.manifest import ManifestEntry, manifest_sha256, read_manifest
+from ..ingest.read import DEFAULT_MAX_BYTES, RawText, read_raw
+from ..structure.document import Document, build_document
+from ..structure.zones import ZoneRules
+from ..text.normalise import NormaliserConfig
+from .codec import document_from_row, document_key
+from .collection import DocumentSet
+from .runner import Runner, worth_parallel
+from .store import Store, default_store_path
+
+ProgressFn = Callable[[str, int, int], None]
+StoreOption = str | Path | bool | None
+D = TypeVar("D", bound=DocumentSet)
+
+
+def _open_store(store: StoreOption, folders: list[Path]) -> Store | None:
+    """The store to use, or None. A store another process holds is skipped with a warning."""
+    if store is False:
+        return None
+    path = default_store_path(folders[0]) if store is None or store is True else Path(store)
+    try:
+        return Store(path)
+    except PlantraceError as exc:
+        warnings.warn(f"working without the store: {exc}", RuntimeWarning, stacklevel=3)
+        return None
+
+
+def load_documents(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    runner: Runner,
+    into: type[D],
+    config: NormaliserConfig | None = None,
+    zone_rules: ZoneRules | None = None,
+    skip_bad: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressFn | None = None,
+    store: StoreOption = None,
+) -> D:
+    """Read the manifests and files of one or more corpus folders, take the documents
+    the store already holds, build the others on ``runner``, and return them as a
+    collection of type ``into`` (:class:`DocumentSet` or a subclass).
+
+    Unreadable documents stop the load with every problem listed at once; with
+    ``skip_bad`` they are left out and recorded in ``skipped``.
+    """
+    run = runner
+    folders = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    cfg = config or NormaliserConfig()
+    entries: list[tuple[Path, ManifestEntry]] = []
+    hashes: dict[str, str] = {}
+    for folder in folders:
+        for entry in read_manifest(folder):
+            entries.append((folder, entry))
+        hashes[str(folder)] = manifest_sha256(folder)
+    seen: dict[str, Path] = {}
+    for folder, entry in entries:
+        if entry.doc_id in seen and seen[entry.doc_id] != folder:
+            raise PlantraceError(f"doc_id {entry.doc_id!r} is used in two corpora "
+                                 f"({seen[entry.doc_id]} and {folder})", file=str(folder / "manifest.csv"),
+                                 line=entry.line, hint="rename one of them")
+        seen[entry.doc_id] = folder
+    docs: list[Document] = []
+    errors: list[PlantraceError] = []
+    skipped: list[tuple[str, str]] = []
+    replaced: list[tuple[str, int]] = []
+    opened = _open_store(store, folders)
+    slots: list[Document | None] = []
+    todo: list[tuple[int, str, tuple[Any, ...]]] = []
+    read: list[tuple[Path, ManifestEntry, RawText, str]] = []
+    try:
+        for i, (folder, entry) in enumerate(entries):
+            if progress:
+                progress(entry.doc_id, i, len(entries))
+            try:
+                raw = read_raw(entry.path, encoding=entry.extra.get("encoding") or None, max_bytes=max_bytes,
+                               errors=entry.extra.get("encoding_errors") or "strict")
+            except PlantraceError as exc:
+                if skip_bad:
+                    skipped.append((str(entry.path), exc.message))
+                    continue
+                errors.append(exc)
+                continue
+            if raw.replaced:
+                replaced.append((str(entry.path), raw.replaced))
+            read.append((folder, entry, raw, document_key(entry, raw, cfg, zone_rules)))
+        # One read of the store for every document (a query per document costs DuckDB a
+        # scan of every stored text).
+        stored = opened.get_documents(k for *_, k in read) if opened else {}
+        for folder, entry, raw, key in read:
+            data = stored.get(key)
+            if data is not None:
+                slots.append(replace(document_from_row(entry, raw, data, folder.name), key=key))
+            else:
+                slots.append(None)
+                todo.append((len(slots) - 1, key, (entry, raw, cfg, zone_rules, folder.name)))
+        if todo:
+            tasks = [t for _, _, t in todo]
+            if worth_parallel(run, (len(t[1].text) for t in tasks)):
+                built = run.map(_build_task, tasks)
+            else:
+                built = [build_document(*t) for t in tasks]
+            for (slot, key, task), doc in zip(todo, built):
+                doc = replace(doc, raw=task[1].text, key=key)  # a worker's result has no raw text
+                if opened:
+                    opened.put_document(key, doc)  # committed per document
+                slots[slot] = doc
+        docs = []
+        for d in slots:
+            if d is None:
+                continue
+            if d.body_chars == 0:
+                # Only front or back matter (e.g. a table of contents): no rate can be computed.
+                empty = PlantraceError("has no body text (only front or back matter, e.g. a table of contents)",
+                                       file=str(d.entry.path), hint="check the file is the whole document, "
+                                       "or remove it from the manifest")
+                if skip_bad:
+                    skipped.append((str(d.entry.path), empty.message))
+                else:
+                    errors.append(empty)
+                continue
+            docs.append(d)
+    finally:
+        store_path = opened.path if opened else None
+        store_stats = dict(opened.stats) if opened else {}
+        if opened:
+            opened.close()
+    if progress:
+        progress("", len(entries), len(entries))
+    if errors:
+        if len(errors) == 1:
+            raise errors[0]
+        listing = "; ".join(str(e) for e in errors)
+        raise PlantraceError(f"{len(errors)} documents cannot be read: {listing}",
+                             hint="fix them, or pass --skip-bad to go on without them (they are recorded)")
+    collection = into(docs, folders, cfg, hashes, skipped)
+    collection.replaced = replaced
+    collection.store_path = store_path
+    collection.store_stats = store_stats
+    collection.runner = run
+    return collection
+
+
+def _build_task(args: tuple[Any, ...]) -> Document:
+    """One document's normalisation and structure (a picklable task for worker processes).
+
+    The raw text is left out of the result: the caller has it, and a worker would only
+    send it back (a sixth of what a document pickles to)."""
+    return replace(build_document(*args), raw="")
+
+

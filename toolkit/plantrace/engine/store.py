@@ -1,0 +1,416 @@
+"""A processed-corpus store: an embedded DuckDB file that remembers work already done.
+
+Per document (keyed by the sha256 of its raw text and the hash of the normaliser
+config) it keeps the normalised text with its raw offsets, zones, paragraphs,
+headings and sentences, so an unchanged document is never normalised again. It
+keeps every clause pkuseg has segmented, so boundary checks never segment a clause
+twice, and the judged candidates per (document, lexicon sha256), so an unchanged
+lexicon is never matched again and an edited one only re-matches.
+
+Default location: ``CORPUS/.plantrace/store.duckdb``. The tables (columns in
+:data:`SCHEMA`) are plain SQL for researchers:
+
+* ``documents``: one row per processed document (normalised text, raw offsets, zones,
+  paragraphs, normalisation report), keyed by ``doc_key``;
+* ``sentences`` and ``headings``: one row per sentence / heading of a document;
+* ``clauses``: every clause pkuseg segmented, with its tokens;
+* ``candidates``: every judged candidate mention per (document, lexicon), accepted
+  (``reason`` NULL) or rejected, and ``matched``: which (document, lexicon) pairs are done.
+
+For example::
+
+    SELECT d.doc_id, s.text FROM sentences s JOIN documents d USING (doc_key)
+    WHERE s.text LIKE '%公园城市%';
+
+Each document is committed on its own, so an interrupted run keeps what it finished:
+a document's ``documents``, ``sentences`` and ``headings`` rows in one transaction
+(:meth:`Store.put_document`); its ``candidates`` and ``matched`` rows for one lexicon,
+with the clauses first segmented for it, in another (:meth:`Store.put_candidates`).
+Rows go in a table at a time, never row by row. DuckDB is the standard embedded
+analytical database for Python data work: one file, no server, SQL over pandas.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "s.duckdb"
+>>> st = Store(path)
+>>> st.put_clauses({"推动创新经济发展": ("推动", "创新", "经济", "发展")})
+>>> st.get_clauses(["推动创新经济发展"])
+{'推动创新经济发展': ('推动', '创新', '经济', '发展')}
+>>> st.close()  # clauses not yet written with a document's candidates are written now
+>>> Store(path).get_clauses()
+{'推动创新经济发展': ('推动', '创新', '经济', '发展')}
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager, nullcontext
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from ..errors import PlantraceError
+from ..structure.document import Document
+from .codec import STORE_FORMAT, code_fingerprint, document_to_rows
+
+__all__ = ["SCHEMA", "STORE_FORMAT", "TOKEN_SEP", "Store", "code_fingerprint", "default_store_path", "match_key"]
+
+TOKEN_SEP = "\u241f"  # ␟, never inside a token
+
+SCHEMA = {
+    "documents": """CREATE TABLE IF NOT EXISTS documents (
+        doc_key TEXT PRIMARY KEY,      -- raw sha256 : config hash : store format
+        doc_id TEXT, raw_sha256 TEXT, config JSON, text TEXT, raw_length INTEGER,
+        starts BLOB, ends BLOB,        -- int32 raw offsets per character of text
+        zones JSON, paragraphs JSON, explanation JSON, plantrace_version TEXT)""",
+    "sentences": """CREATE TABLE IF NOT EXISTS sentences (
+        doc_key TEXT, sentence_id INTEGER, paragraph_id INTEGER, start INTEGER, "end" INTEGER,
+        text TEXT, heading_path TEXT, zone TEXT, is_heading BOOLEAN)""",
+    "headings": """CREATE TABLE IF NOT EXISTS headings (
+        doc_key TEXT, heading_id INTEGER, paragraph_id INTEGER, level INTEGER, start INTEGER,
+        "end" INTEGER, text TEXT, zone TEXT)""",
+    "clauses": """CREATE TABLE IF NOT EXISTS clauses (
+        clause TEXT PRIMARY KEY, tokens TEXT)   -- pkuseg tokens joined by U+241F""",
+    "candidates": """CREATE TABLE IF NOT EXISTS candidates (
+        doc_key TEXT, lexicon_sha256 TEXT, concept_id TEXT, alias TEXT, start INTEGER, "end" INTEGER,
+        reason TEXT)                            -- reason NULL: an accepted mention""",
+    "matched": """CREATE TABLE IF NOT EXISTS matched (
+        doc_key TEXT, lexicon_sha256 TEXT, PRIMARY KEY (doc_key, lexicon_sha256))""",
+}
+_MATCH_CODE = ("concepts/match.py", "concepts/segment.py", "concepts/intensity.py")
+
+
+def match_key(lexicon_sha: str) -> str:
+    """What stored candidates depend on: the lexicon and the matching code."""
+    return f"{lexicon_sha}:{code_fingerprint(*_MATCH_CODE)}"
+
+
+def default_store_path(corpus_dir: str | Path) -> Path:
+    return Path(corpus_dir) / ".plantrace" / "store.duckdb"
+
+
+@lru_cache(maxsize=None)
+def _table_maker() -> Callable[[dict[str, list]], object]:
+    """How rows are handed to DuckDB in bulk: as an Arrow table when pyarrow is installed
+    (DuckDB scans it with the least overhead), else as a pandas DataFrame."""
+    try:
+        import pyarrow
+    except ImportError:
+        import pandas
+
+        return pandas.DataFrame
+    return pyarrow.table
+
+
+def _table(columns: dict[str, list]) -> Any:
+    return _table_maker()(columns)
+
+
+class Store:
+    """One DuckDB file; safe to share between threads of one process.
+
+    DuckDB spends about a millisecond on any statement, so the store keeps statements
+    few: rows go in a table at a time (an Arrow table or pandas DataFrame scanned by one
+    ``INSERT``), documents are read many at a time (:meth:`get_documents`), rows known
+    to be absent are not deleted first, and clauses already stored are not written again.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        try:
+            import duckdb
+        except ImportError as exc:  # pragma: no cover - a declared dependency
+            raise ImportError("DuckDB is missing: pip install duckdb") from exc
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path))
+        except Exception as exc:  # duckdb raises its own IOException types
+            locked = "lock" in str(exc).lower()
+            raise PlantraceError(
+                "the store is in use by another process" if locked else
+                f"cannot open the store ({exc.__class__.__name__}: {exc})", file=str(self.path),
+                hint="wait for the other run, or pass --store PATH or --no-store" if locked else
+                "choose another --store path, or delete the store file (it only holds derived data)") from exc
+        self._lock = threading.Lock()
+        # The store's statements are small: DuckDB's worker threads would only add CPU time
+        # to each (about a fifth of the store's cost). The setting belongs to the database
+        # instance, which connections to this file in this process share; close() restores it.
+        self._threads = self.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        self.con.execute("SET threads = 1")
+        for ddl in SCHEMA.values():
+            self.con.execute(ddl)
+        #: Clauses known to be stored: read once (by get_clauses() or the first
+        #: put_clauses), so put_clauses never writes a clause twice.
+        self._known_clauses: set[str] | None = None
+        #: Clauses given to put_clauses, written with the next put_candidates (or close).
+        self._pending_clauses: dict[str, str] = {}
+        #: Keys this Store found absent: written without deleting first. Should another
+        #: Store write one meanwhile, the primary key refuses the insert and the write
+        #: is redone with the delete.
+        self._absent_documents: set[str] = set()
+        self._unmatched: set[tuple[str, str]] = set()
+        #: lexicon sha256 -> doc_keys stored as matched for it (read once, kept up to date).
+        self._matched_keys: dict[str, set[str]] = {}
+        #: What this process read from and wrote to the store (tests and benchmarks use it).
+        self.stats = {"documents_hit": 0, "documents_put": 0, "matches_hit": 0, "matches_put": 0}
+
+    def close(self) -> None:
+        """Write clauses still pending (they are a cache: lost only if this fails) and close."""
+        import duckdb
+
+        try:
+            with self._lock:
+                if self._pending_clauses:
+                    self._transaction(lambda: self._insert_clauses(safe=True))
+                    self._committed_clauses()
+                self.con.execute(f"SET threads = {int(self._threads)}")
+        except duckdb.Error:
+            pass
+        finally:
+            self.con.close()
+
+    # --- helpers (called with the lock held) -------------------------------------------
+
+    def _settle(self) -> None:
+        """Finish a result left open on the connection (e.g. by ``store.con.execute(…).fetchone()``):
+        DuckDB 2 refuses to register or scan a Python object while one is open."""
+        complete = getattr(self.con, "complete", None)  # DuckDB >= 2
+        if complete is not None:
+            complete()
+
+    def _insert(self, table: str, columns: dict[str, list]) -> None:
+        """Append whole columns (in the table's column order) in one statement."""
+        rows = _table(columns)
+        self._settle()
+        if type(rows).__module__.startswith("pandas"):
+            self.con.from_df(rows).insert_into(table)
+        else:
+            self.con.from_arrow(rows).insert_into(table)
+
+    @contextmanager
+    def _registered(self, name: str, columns: dict[str, list]) -> Iterator[None]:
+        """``columns`` visible to SQL as the table ``name`` for the duration of the block."""
+        self._settle()
+        self.con.register(name, _table(columns))
+        try:
+            yield
+        finally:
+            self.con.unregister(name)
+
+    def _select_for(self, keys: list[str], sql: str) -> list[tuple]:
+        """Run ``sql``, which names the wanted keys as the table ``_keys(k)``."""
+        with self._registered("_keys", {"k": keys}):
+            return self.con.execute(sql).fetchall()
+
+    def _transaction(self, work: Callable[[], None]) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            work()
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _write(self, work: Callable[[bool], None], fast: bool) -> None:
+        """``work(safe)`` in one transaction; ``fast`` first tries it with plain INSERTs
+        (no deletes, no conflict checks), redone safely if a primary key refuses a row."""
+        import duckdb
+
+        if fast:
+            try:
+                self._transaction(lambda: work(False))
+                return
+            except duckdb.ConstraintException:
+                pass  # another Store on this file wrote some of these rows meanwhile
+        self._transaction(lambda: work(True))
+
+    def _insert_clauses(self, safe: bool) -> None:
+        pending = self._pending_clauses
+        if not pending:
+            return
+        columns = {"clause": list(pending), "tokens": list(pending.values())}
+        if safe:
+            with self._registered("_new", columns):
+                self.con.execute("INSERT OR IGNORE INTO clauses SELECT * FROM _new")
+        else:
+            self._insert("clauses", columns)  # half the cost of INSERT OR IGNORE in DuckDB
+
+    def _committed_clauses(self) -> None:
+        if self._known_clauses is not None:
+            self._known_clauses.update(self._pending_clauses)
+        self._pending_clauses.clear()
+
+    # --- documents -------------------------------------------------------------------
+
+    def get_document(self, doc_key: str) -> dict | None:
+        return self.get_documents([doc_key]).get(doc_key)
+
+    def get_documents(self, doc_keys: Iterable[str]) -> dict[str, dict]:
+        """Stored documents by key (keys not stored are left out), in three queries for
+        all of them: DuckDB reads a column a block at a time, so a query per document
+        would read every stored text once per document."""
+        keys = list(dict.fromkeys(doc_keys))
+        if not keys:
+            return {}
+        with self._lock:
+            docs = self._select_for(keys, (
+                "SELECT doc_key, text, raw_length, starts, ends, zones, paragraphs, explanation, config "
+                "FROM documents WHERE doc_key IN (SELECT k FROM _keys)"))
+            if docs:
+                sents = self._select_for(keys, (
+                    'SELECT doc_key, sentence_id, paragraph_id, start, "end", text, heading_path, zone, '
+                    "is_heading FROM sentences WHERE doc_key IN (SELECT k FROM _keys) "
+                    "ORDER BY doc_key, sentence_id"))
+                heads = self._select_for(keys, (
+                    'SELECT doc_key, heading_id, paragraph_id, level, start, "end", text, zone FROM headings '
+                    "WHERE doc_key IN (SELECT k FROM _keys) ORDER BY doc_key, heading_id"))
+            else:
+                sents = heads = []
+            found = {row[0] for row in docs}
+            self._absent_documents.update(k for k in keys if k not in found)
+        sents_by: dict[str, list[tuple]] = {}
+        for row in sents:
+            sents_by.setdefault(row[0], []).append(row[1:])
+        heads_by: dict[str, list[tuple]] = {}
+        for row in heads:
+            heads_by.setdefault(row[0], []).append(row[1:])
+        out: dict[str, dict] = {}
+        for key, text, raw_length, starts, ends, zones, paragraphs, explanation, config in docs:
+            out[key] = {
+                "text": text, "raw_length": raw_length,
+                "starts": np.frombuffer(starts, dtype=np.int32).copy(),
+                "ends": np.frombuffer(ends, dtype=np.int32).copy(),
+                "zones": json.loads(zones), "paragraphs": json.loads(paragraphs),
+                "explanation": json.loads(explanation), "config": json.loads(config),
+                "sentences": sents_by.get(key, []), "headings": heads_by.get(key, []),
+            }
+        self.stats["documents_hit"] += len(out)
+        return out
+
+    def put_document(self, doc_key: str, doc: "Document") -> None:
+        """Store one processed document in its own transaction."""
+        row, sent_cols, head_cols = document_to_rows(doc_key, doc)
+        sents, heads = sent_cols["sentence_id"], head_cols["heading_id"]
+
+        def work(safe: bool) -> None:
+            if safe:
+                [(deleted,)] = self.con.execute("DELETE FROM documents WHERE doc_key = ?", [doc_key]).fetchall()
+                if deleted:  # sentences and headings are only ever written with their document
+                    for table in ("sentences", "headings"):
+                        self.con.execute(f"DELETE FROM {table} WHERE doc_key = ?", [doc_key])
+            self.con.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            if sents:
+                self._insert("sentences", sent_cols)
+            if heads:
+                self._insert("headings", head_cols)
+
+        with self._lock:
+            self._write(work, fast=doc_key in self._absent_documents)
+            self._absent_documents.discard(doc_key)
+        self.stats["documents_put"] += 1
+
+    # --- clause segmentation -----------------------------------------------------------
+
+    def get_clauses(self, clauses: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
+        """Stored segmentations (all of them when ``clauses`` is None)."""
+        with self._lock:
+            pending = dict(self._pending_clauses)
+            if clauses is None:
+                rows = self.con.execute("SELECT clause, tokens FROM clauses").fetchall()
+                self._known_clauses = {c for c, _ in rows}
+                rows += [(c, t) for c, t in pending.items() if c not in self._known_clauses]
+            else:
+                wanted = list(dict.fromkeys(clauses))
+                if not wanted:
+                    return {}
+                rows = self._select_for(
+                    wanted, "SELECT clause, tokens FROM clauses WHERE clause IN (SELECT k FROM _keys)")
+                rows += [(c, pending[c]) for c in wanted if c in pending]
+        return {c: tuple(t.split(TOKEN_SEP)) for c, t in rows}
+
+    def put_clauses(self, segmented: Mapping[str, tuple[str, ...]]) -> None:
+        """Keep the segmentations not stored yet: they are written (one bulk INSERT) in the
+        transaction of the next :meth:`put_candidates`, i.e. with the candidates of the
+        document that used them, or on :meth:`close`. Stored ones are skipped, unread."""
+        if not segmented:
+            return
+        with self._lock:
+            if self._known_clauses is None:
+                self._known_clauses = {c for (c,) in self.con.execute("SELECT clause FROM clauses").fetchall()}
+            known, pending = self._known_clauses, self._pending_clauses
+            for clause, tokens in segmented.items():
+                if clause not in known and clause not in pending:
+                    pending[clause] = TOKEN_SEP.join(tokens)
+
+    # --- matches -----------------------------------------------------------------------
+
+    def get_candidates(self, doc_key: str, lexicon_sha: str) -> list[tuple] | None:
+        with self._lock:
+            done = self.con.execute("SELECT 1 FROM matched WHERE doc_key = ? AND lexicon_sha256 = ?",
+                                    [doc_key, lexicon_sha]).fetchall()
+            if not done:
+                self._unmatched.add((doc_key, lexicon_sha))
+                return None
+            rows = self.con.execute(
+                'SELECT concept_id, alias, start, "end", reason FROM candidates '
+                "WHERE doc_key = ? AND lexicon_sha256 = ? ORDER BY start, \"end\" DESC, alias",
+                [doc_key, lexicon_sha]).fetchall()
+        self.stats["matches_hit"] += 1
+        return rows
+
+    def put_candidates(self, doc_key: str, lexicon_sha: str, rows: list[tuple]) -> None:
+        """Store one document's judged candidates (and the clauses put since the last call)
+        in one transaction."""
+        self.put_candidates_many(lexicon_sha, [(doc_key, rows)])
+
+    def put_candidates_many(self, lexicon_sha: str, items: list[tuple[str, list[tuple]]]) -> None:
+        """Store several documents' judged candidates in one transaction: for documents
+        that cost nothing to judge again (a lexicon edit re-resolved from memory), where
+        a commit per document would cost more than the matching."""
+        # Identical files share a key: the last rows for a key stand, as if put one by one.
+        by_key = dict(items)
+        if not by_key:
+            return
+        keys = list(by_key)
+        flat = [(k, *row) for k, rows in by_key.items() for row in rows]
+        if flat:
+            doc_key, concept_id, alias, start, end, reason = (list(c) for c in zip(*flat))
+            columns = {"doc_key": doc_key, "lexicon_sha256": [lexicon_sha] * len(flat),
+                       "concept_id": concept_id, "alias": alias, "start": start, "end": end, "reason": reason}
+
+        def work(safe: bool) -> None:
+            self._insert_clauses(safe)
+            # One statement for all documents, not one per document (~1 ms each).
+            with self._registered("_keys", {"k": keys}) if safe else nullcontext():
+                if safe:
+                    self.con.execute("DELETE FROM candidates WHERE lexicon_sha256 = ? AND doc_key IN "
+                                     "(SELECT k FROM _keys)", [lexicon_sha])
+                if flat:  # with safe=False none to delete: candidates come only with their matched row
+                    self._insert("candidates", columns)
+                if safe:
+                    self.con.execute("INSERT INTO matched SELECT k, $1 FROM _keys WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM matched m WHERE m.doc_key = k AND m.lexicon_sha256 = $1)",
+                                     [lexicon_sha])
+                else:
+                    self._insert("matched", {"doc_key": keys, "lexicon_sha256": [lexicon_sha] * len(keys)})
+
+        with self._lock:
+            if any((k, lexicon_sha) not in self._unmatched for k in keys):
+                # Documents this Store has not looked up (a run that judged them from
+                # memory): the lexicon's matched keys, read once per lexicon, tell which
+                # are absent, so that a lexicon never stored goes in with plain INSERTs
+                # instead of a DELETE scan of the table.
+                stored = self._matched_keys.get(lexicon_sha)
+                if stored is None:
+                    stored = self._matched_keys[lexicon_sha] = {k for (k,) in self.con.execute(
+                        "SELECT doc_key FROM matched WHERE lexicon_sha256 = ?", [lexicon_sha]).fetchall()}
+                self._unmatched.update((k, lexicon_sha) for k in keys if k not in stored)
+            self._write(work, fast=all((k, lexicon_sha) in self._unmatched for k in keys))
+            self._committed_clauses()
+            for k in keys:
+                self._unmatched.discard((k, lexicon_sha))
+            if lexicon_sha in self._matched_keys:
+                self._matched_keys[lexicon_sha].update(keys)
+        self.stats["matches_put"] += len(keys)

@@ -1,0 +1,285 @@
+"""Matching a lexicon over a document collection: mentions and rejected candidates.
+
+Every number traces to sentences: a mention carries its normalised and raw
+offsets, sentence id, heading path and zone. Results are DataFrames whose
+``attrs["provenance"]`` records plantrace version, lexicon sha256, normaliser
+config and segmenter model (:mod:`plantrace.measure.provenance`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from ..concepts.lexicon import Lexicon, default_lexicon
+from ..concepts.match import Candidate, Matcher, find_alias, resolve_candidates
+from ..concepts.segment import clauses_setup, preload_clauses, take_new_clauses
+from ..concepts.segment import stats as seg_stats
+from ..engine.cache import CacheKey
+from ..engine.collection import DocumentSet
+from ..engine.runner import worth_parallel
+from ..engine.store import Store, match_key
+from ..errors import PlantraceError
+from ..structure.document import Document
+from .provenance import lexicon_key, with_provenance
+
+MENTION_COLUMNS = ["doc_id", "concept_id", "alias", "start", "end", "raw_start", "raw_end",
+                   "sentence_id", "heading_path", "zone", "in_heading"]
+REJECTED_COLUMNS = MENTION_COLUMNS + ["reason"]
+HEADING_SEP = " > "
+
+
+@dataclass(frozen=True)
+class Mention:
+    doc_id: str
+    concept_id: str
+    alias: str
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+    sentence_id: int
+    heading_path: str
+    zone: str
+    in_heading: bool
+    reason: str | None = None
+
+
+@dataclass
+class MatchResult:
+    """Mentions and rejected candidates of one lexicon over one corpus."""
+
+    lexicon: Lexicon
+    mentions: pd.DataFrame
+    rejected: pd.DataFrame
+
+
+def _mentions_from(doc: Document, candidates: Iterable[tuple[str, str, int, int, str | None]]) -> list[tuple[Any, ...]]:
+    """Mention rows (REJECTED_COLUMNS order: raw offsets, sentence, heading path, zone)
+    from judged candidates."""
+    out: list[tuple[Any, ...]] = []
+    for concept_id, alias, start, end, reason in candidates:
+        sentence = doc.sentence_at(start)
+        raw_start, raw_end = doc.raw_offsets(start, end)
+        out.append((
+            doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
+            sentence.id if sentence else -1,
+            HEADING_SEP.join(sentence.heading_path) if sentence else "",
+            sentence.zone if sentence else "body",
+            bool(sentence and sentence.is_heading), reason,
+        ))
+    return out
+
+
+def _as_rows(candidates: Iterable[Candidate]) -> list[tuple[str, str, int, int, str | None]]:
+    return [(c.concept_id, c.alias, c.start, c.end, c.reason) for c in candidates]
+
+
+def judge_document(doc: Document, matcher: Matcher) -> list[tuple[str, str, int, int, str | None]]:
+    """Every candidate of one document with its verdict: (concept_id, alias, start, end, reason)."""
+    return _as_rows(matcher.candidates_in(doc.text))
+
+
+_matchers: dict[str, Matcher] = {}
+
+
+def _judge_task(args: tuple[Lexicon, str]) -> tuple[list[Any], dict[str, tuple[str, ...]]]:
+    """Judge one document's candidates in a worker; return them with the clauses used."""
+    lexicon, text = args
+    matcher = _matchers.get(lexicon.sha256)
+    if matcher is None:
+        matcher = _matchers[lexicon.sha256] = Matcher(lexicon)
+    take_new_clauses()
+    judged = _as_rows(matcher.candidates_in(text))
+    return judged, take_new_clauses()
+
+
+def match_document(doc: Document, matcher: Matcher) -> list[Mention]:
+    """All candidates of one document, accepted (reason None) and rejected."""
+    return [Mention(*row) for row in _mentions_from(doc, judge_document(doc, matcher))]
+
+
+@dataclass
+class _DocMatchState:
+    """What matching has learnt about one document, kept on the corpus across lexicons.
+
+    A lexicon edit touches a few aliases, so a re-run scans only aliases never seen in
+    this document, reuses boundary verdicts (they depend on the text alone), and reuses
+    the resolved rows of a document whose alias hits did not change at all.
+    """
+
+    #: alias -> start offsets of its occurrences (empty: scanned, none found)
+    hits: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: (start, end) -> boundary verdict, before overlaps are resolved
+    verdicts: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    #: the (alias, concept_id) pairs that hit, with the judged candidates and rows they gave
+    signature: tuple = ()
+    judged: list[Any] | None = None
+    rows: list[Any] | None = None
+
+    def signature_for(self, lexicon: Lexicon) -> tuple:
+        """The (alias, concept_id) pairs of ``lexicon`` that occur in the document."""
+        return tuple(sorted((a, cid) for a, cid in lexicon.alias_index.items() if self.hits[a]))
+
+    @classmethod
+    def from_judged(cls, doc: Document, lexicon: Lexicon, judged: list[tuple[Any, ...]]) -> "_DocMatchState":
+        """The state of a document judged elsewhere (the store, a worker process)."""
+        state = cls()
+        found: dict[str, list[int]] = {}
+        for _cid, alias, start, end, reason in judged:
+            found.setdefault(alias, []).append(start)
+            if not (reason or "").startswith("nested in "):  # nesting hides the verdict
+                state.verdicts[(start, end)] = reason
+        for alias in lexicon.alias_index:
+            state.hits[alias] = tuple(sorted(found.get(alias, ())))
+        state.signature = state.signature_for(lexicon)
+        state.judged, state.rows = judged, _mentions_from(doc, judged)
+        return state
+
+
+#: A document whose judging segmented more clause text than this (about 0.1 s of pkuseg)
+#: is committed to the store on its own; cheaper ones are committed together.
+_COMMIT_AFTER_CHARS = 2_000
+
+#: Above this many unseen aliases one automaton pass beats a str.find per alias.
+_FIND_LIMIT = 12
+
+
+def _judge_incrementally(doc: Document, lexicon: Lexicon, matcher: "Callable[[], Matcher]",
+                         state: _DocMatchState) -> tuple[list[Any], list[Any]]:
+    """Judged candidates and mention rows of one document, redoing only what the lexicon
+    change requires (see :class:`_DocMatchState`)."""
+    aliases = lexicon.alias_index
+    unseen = [a for a in aliases if a not in state.hits]
+    if len(unseen) > _FIND_LIMIT:
+        found: dict[str, list[int]] = {a: [] for a in unseen}
+        wanted = set(unseen)
+        for start, _end, alias, _cid in matcher().raw_candidates(doc.text):
+            if alias in wanted:
+                found[alias].append(start)
+        for alias, starts in found.items():
+            state.hits[alias] = tuple(starts)
+    else:
+        for alias in unseen:
+            state.hits[alias] = tuple(find_alias(doc.text, alias))
+    signature = state.signature_for(lexicon)
+    if state.judged is not None and signature == state.signature:
+        return state.judged, state.rows or []
+    raw = [(st, st + len(a), a, cid) for a, cid in signature for st in state.hits[a]]
+    verdicts = state.verdicts
+
+    def judge(text: str, start: int, end: int) -> str | None:
+        key = (start, end)
+        if key not in verdicts:
+            verdicts[key] = matcher().judge(text, start, end)
+        return verdicts[key]
+
+    judged = _as_rows(resolve_candidates(doc.text, raw, judge))
+    state.signature, state.judged, state.rows = signature, judged, _mentions_from(doc, judged)
+    return judged, state.rows
+
+
+def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> MatchResult:
+    """Match a lexicon over every document once; cached on the corpus per lexicon hash, and
+    in the corpus's store per (document, lexicon hash): an unchanged lexicon is never
+    matched again, clauses segmented once are never segmented again, and after a lexicon
+    edit only the edited aliases are scanned and only documents they touch re-resolved."""
+    lexicon = lexicon or default_lexicon()
+    key = CacheKey("match", (lexicon_key(lexicon),))
+    cache = corpus.cache
+    cached: MatchResult | None = cache.get(key)
+    if cached is not None:
+        return cached
+    states: dict[str, _DocMatchState] = corpus.match_state
+    store = None
+    stored_as = ""
+    if corpus.store_path is not None and lexicon.sha256:
+        stored_as = match_key(lexicon.sha256)
+        try:
+            store = Store(corpus.store_path)
+        except PlantraceError:
+            store = None  # held by another process: work without it
+
+    built: list[Matcher] = []
+
+    def matcher() -> Matcher:  # built only when some alias has to be scanned or judged
+        if not built:
+            built.append(Matcher(lexicon))
+        return built[0]
+
+    rows: list[tuple[Any, ...]] = []
+    try:
+        rows_by_doc: dict[int, list[Any]] = {}
+        todo = []
+        for i, doc in enumerate(corpus.docs):
+            state = states.get(doc.doc_id)
+            judged = None
+            if state is None and store is not None and doc.key:
+                judged = store.get_candidates(doc.key, stored_as)
+            if judged is not None:
+                state = states[doc.doc_id] = _DocMatchState.from_judged(doc, lexicon, judged)
+                rows_by_doc[i] = state.rows or []
+            elif state is None:
+                todo.append(i)
+        if todo and store is not None:
+            preload_clauses(store.get_clauses())
+        runner = corpus.runner
+        # Documents never matched before are the expensive ones (their clauses need pkuseg):
+        # they go to the worker pool when it pays; known documents are cheap and stay here.
+        if todo and runner is not None and worth_parallel(runner, (len(corpus.docs[i].text) for i in todo)):
+            results = runner.map(_judge_task, [(lexicon, corpus.docs[i].text) for i in todo],
+                                 setup=clauses_setup())
+            for i, (judged, used) in zip(todo, results):
+                doc = corpus.docs[i]
+                preload_clauses(used)
+                state = states[doc.doc_id] = _DocMatchState.from_judged(doc, lexicon, judged)
+                rows_by_doc[i] = state.rows or []
+                if store is not None and doc.key:
+                    store.put_clauses(used)
+                    store.put_candidates(doc.key, stored_as, judged)
+        cheap: list[tuple[str, list[Any]]] = []
+        for i, doc in enumerate(corpus.docs):
+            if progress:
+                progress(doc.doc_id, i, len(corpus.docs))
+            doc_rows = rows_by_doc.get(i)
+            if doc_rows is None:
+                state = states.setdefault(doc.doc_id, _DocMatchState())
+                segmented = seg_stats["clause_chars"]
+                judged, doc_rows = _judge_incrementally(doc, lexicon, matcher, state)
+                if store is not None and doc.key:
+                    store.put_clauses(take_new_clauses())
+                    if seg_stats["clause_chars"] - segmented > _COMMIT_AFTER_CHARS:
+                        # pkuseg worked on it: commit now, so an interrupted run keeps it
+                        store.put_candidates(doc.key, stored_as, judged)
+                    else:  # (nearly) free to judge again: one commit for all of them
+                        cheap.append((doc.key, judged))
+            rows.extend(doc_rows)
+        if store is not None:
+            store.put_candidates_many(stored_as, cheap)
+    finally:
+        if store is not None:
+            corpus.store_stats.update({f"match_{k}": v for k, v in store.stats.items()})
+            store.close()
+    if progress:
+        progress("", len(corpus.docs), len(corpus.docs))
+    frame = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
+    accepted = frame[frame["reason"].isna()][MENTION_COLUMNS].reset_index(drop=True)
+    rejected = frame[frame["reason"].notna()][REJECTED_COLUMNS].reset_index(drop=True)
+    result = MatchResult(lexicon, with_provenance(accepted, corpus, lexicon),
+                         with_provenance(rejected, corpus, lexicon))
+    return cache.put(key, result)
+
+
+def corpus_mentions(corpus: DocumentSet, lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """Accepted mentions in every zone (filter ``zone == 'body'`` for what is counted)."""
+    return match_corpus(corpus, lexicon).mentions
+
+
+def corpus_rejected(corpus: DocumentSet, lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """Rejected candidates with their reason (split word, nested in a longer alias)."""
+    return match_corpus(corpus, lexicon).rejected
+
+

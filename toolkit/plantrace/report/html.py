@@ -1,0 +1,170 @@
+"""report.html: one self-contained page (Vega libraries inlined, no network needed).
+
+It shows the charts (interactive, rendered by vega-embed from a bundle that
+vl-convert builds offline), the change tables, and the evidence sentences with
+the concept highlighted and their raw-text citation (file and character offsets).
+
+>>> page = render_html_page("测试", "<p>公园城市</p>", charts={}, js_bundle="")
+>>> page.startswith("<!DOCTYPE html>") and "公园城市" in page
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING, Any, Mapping
+
+import pandas as pd
+
+from ..frames import records
+
+if TYPE_CHECKING:
+    from .pipeline import ReportResult
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei",sans-serif;
+margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222;line-height:1.5}
+h1{font-size:1.6rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;vertical-align:top}
+th{background:#f5f5f5}mark{background:#ffe08a;padding:0 .1em}.cite{color:#666;font-size:.75rem}
+.added{color:#1a9850;font-weight:bold}.dropped{color:#762a83;font-weight:bold}.escalated{color:#d73027;font-weight:bold}
+.softened{color:#4575b4;font-weight:bold}.steady{color:#969696}.lowered{color:#4575b4;font-weight:bold}.equal{color:#969696}
+.chart{margin:1rem 0}.prov{font-size:.75rem;background:#fafafa;border:1px solid #eee;padding:.5rem;white-space:pre-wrap}
+.side{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}.side div{border:1px solid #eee;padding:.4rem;font-size:.85rem}
+"""
+
+_ARROWS = {"added": "＋", "dropped": "－", "escalated": "↑", "softened": "↓", "steady": "·",
+           "lowered": "↓", "equal": "＝"}
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None or (isinstance(value, float) and value != value) else str(value))
+
+
+def highlight(sentence: str, needles: list[str]) -> str:
+    """Escape a sentence and mark every occurrence of the concept's aliases, longest first,
+    in one pass (so marks never nest and the output does not depend on set order).
+
+    >>> highlight("建设公园城市示范区", ["公园城市"])
+    '建设<mark>公园城市</mark>示范区'
+    >>> highlight("发展普惠托育服务", ["托育", "普惠托育"])
+    '发展<mark>普惠托育</mark>服务'
+    """
+    import re
+
+    escaped = _e(sentence)
+    keys = sorted({_e(x) for x in needles if x}, key=lambda x: (-len(x), x))
+    if not keys:
+        return escaped
+    pattern = re.compile("|".join(re.escape(k) for k in keys))
+    return pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
+
+
+def frame_to_html(frame: pd.DataFrame, columns: list[str] | None = None, limit: int = 50) -> str:
+    cols = columns or list(frame.columns)
+    head = "".join(f"<th>{_e(c)}</th>" for c in cols)
+    rows = []
+    for _, r in frame[cols].head(limit).iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            cls = f' class="{_e(v)}"' if c == "status" else ""
+            cells.append(f"<td{cls}>{_e(v)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = f"<p class='cite'>… {len(frame) - limit} more rows in the CSV.</p>" if len(frame) > limit else ""
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+
+
+def render_html_page(title: str, body: str, *, charts: Mapping[str, dict], js_bundle: str) -> str:
+    """Assemble the page: the bundle sets window.vegaEmbed; one module script per chart."""
+    scripts = []
+    for div_id, spec in charts.items():
+        scripts.append(
+            f"<script type=\"module\">window.vegaEmbed('#{div_id}', {json.dumps(spec, ensure_ascii=False)}, "
+            "{renderer: 'svg', actions: false}).catch(e => console.error(e));</script>")
+    bundle = f"<script type=\"module\">{js_bundle}</script>" if js_bundle else ""
+    # Errors on the page are also written into #console-errors, so a headless browser
+    # test can read them from the DOM.
+    trap = ("<pre id=\"console-errors\" hidden></pre><script>(function(){var box=document.getElementById("
+            "'console-errors');var orig=console.error;console.error=function(){box.textContent+="
+            "Array.prototype.join.call(arguments,' ')+'\\n';orig.apply(console,arguments);};"
+            "window.addEventListener('error',function(e){box.textContent+=e.message+'\\n';});})();</script>")
+    return ("<!DOCTYPE html><html lang=\"zh-Hans\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>{trap}{body}{bundle}{''.join(scripts)}"
+            "</body></html>")
+
+
+def _evidence_rows(result: "ReportResult", diff: pd.DataFrame, limit: int) -> str:
+    corpus, lexicon = result.corpus, result.lexicon
+    parts = []
+    # The strongest evidence first: new and vanished concepts, then moves, by weight in B or A.
+    order = {"added": 0, "dropped": 1, "escalated": 2, "softened": 3}
+    moved = diff[diff["status"] != "steady"]
+    moved = moved.assign(_o=moved["status"].map(order), _w=moved[["rate_a", "rate_b"]].max(axis=1))
+    shown = moved.sort_values(["_o", "_w"], ascending=[True, False]).head(limit)
+    for r in records(shown):
+        concept = lexicon.concepts.get(r.concept_id)
+        needles = list(concept.aliases) if concept else [r.label]
+        for cid in lexicon.descendants(r.concept_id):
+            needles += list(lexicon.concepts[cid].aliases)
+        cells = []
+        for side, doc_id, ev, rs, re_ in (("A", r.doc_a, r.evidence_a, r.evidence_a_raw_start, r.evidence_a_raw_end),
+                                           ("B", r.doc_b, r.evidence_b, r.evidence_b_raw_start, r.evidence_b_raw_end)):
+            if ev:
+                doc = corpus[doc_id]
+                raw = doc.raw[int(rs):int(re_)]
+                cite = (f"{_e(doc.entry.file)} [{int(rs)}:{int(re_)}]"
+                        + (f" — raw: {_e(raw[:80])}{'…' if len(raw) > 80 else ''}" if raw != ev else ""))
+                cells.append(f"<div><b>{side}</b> {highlight(ev, needles)}<br><span class='cite'>{cite}</span></div>")
+            else:
+                cells.append(f"<div><b>{side}</b> <span class='cite'>not mentioned</span></div>")
+        parts.append(f"<h4><span class='{_e(r.status)}'>{_ARROWS.get(r.status, '')} {_e(r.status)}</span> "
+                     f"{_e(r.label)} <span class='cite'>{_e(r.doc_a)} → {_e(r.doc_b)}: {_e(r.reasons)}</span></h4>"
+                     f"<div class='side'>{''.join(cells)}</div>")
+    return "".join(parts)
+
+
+def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evidence_limit: int = 40) -> str:
+    """The whole report page for a :class:`~plantrace.pipeline.ReportResult`."""
+    import vl_convert as vlc
+
+    t = result.tables
+    body = [f"<h1>plantrace report: {_e(result.name)}</h1>"]
+    docs = t["documents"]
+    body.append(f"<p>{len(docs)} documents · lexicon {_e(result.lexicon.name)} "
+                f"(sha256 {_e(result.lexicon.sha256[:12])}) · plantrace {_e(result.provenance.get('plantrace_version'))}</p>")
+    body.append("<h2>Documents</h2>" + frame_to_html(
+        docs, ["doc_id", "level", "region", "year", "doc_type", "encoding", "script_used", "body_chars",
+               "front_chars", "back_chars"], limit=200))
+    skipped: Any = result.provenance.get("skipped") or []
+    if skipped:
+        body.append("<h2>Skipped documents</h2><ul>" + "".join(
+            f"<li>{_e(s['file'])}: {_e(s['reason'])}</li>" for s in skipped) + "</ul>")
+    for div_id in charts:
+        body.append(f"<div class='chart' id='{_e(div_id)}'></div>")
+    diff = t["diff"]
+    if not diff.empty:
+        summary = diff.groupby(["comparison", "doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
+        body.append("<h2>Changes</h2>" + frame_to_html(summary, limit=200))
+        body.append("<h2>Evidence</h2>" + _evidence_rows(result, diff, evidence_limit))
+    comp = t["target_comparison"]
+    if not comp.empty:
+        body.append("<h2>Targets against the parent (层层加码)</h2>" + frame_to_html(
+            comp, ["doc_child", "region", "indicator_id", "value_parent", "qualifier_parent",
+                   "value_child", "qualifier_child", "status", "reason"], limit=200))
+    al = t["alignment"]
+    if not al.empty:
+        share = al.groupby(["doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
+        body.append("<h2>Passage alignment</h2>" + frame_to_html(share, limit=100))
+    body.append("<h2>Provenance</h2><div class='prov'>" +
+                _e(json.dumps({k: v for k, v in result.provenance.items() if k != "documents"},
+                              ensure_ascii=False, indent=2, default=str)) + "</div>")
+    return render_html_page(f"plantrace: {result.name}", "".join(body), charts=charts,
+                            js_bundle=_javascript_bundle(vlc))
+
+
+def _javascript_bundle(vlc: Any) -> str:
+    """vl-convert's offline Vega/Vega-Lite bundle (its stub wants an argument it does not need)."""
+    bundle: str = vlc.javascript_bundle()
+    return bundle

@@ -1,0 +1,116 @@
+"""The main job: one pass from corpus folders to every table the report shows.
+
+``run_report`` loads the corpora once and computes counts, mentions, diffs (by
+level and by year wherever the manifests allow), targets with their comparison
+against the parent level, and sentence alignment of every compared pair, calling the
+same :class:`~plantrace.corpus.Corpus` methods as the CLI and the notebooks. Writing
+files is :func:`plantrace.report.outputs.write_report`'s job.
+
+>>> result = run_report(["corpora/chengdu"])
+>>> sorted(result.tables)
+['alignment', 'counts', 'diff', 'documents', 'mentions', 'rejected', 'target_comparison', 'targets']
+>>> int(result.tables["diff"].query("concept_id == 'headquarters_economy' and doc_b == 'qingyang_2021_plan_outline'")["count_b"].iloc[0])
+21
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from ..compare.pairs import pairs_by_level, pairs_by_year
+from ..compare.profile import default_intensity
+from ..compare.targets.tables import default_indicators
+from ..concepts.lexicon import Lexicon, load_lexicons
+from ..corpus import Corpus, load_corpus
+from ..engine.load import StoreOption
+from ..engine.runner import Runner
+from ..ingest.read import DEFAULT_MAX_BYTES
+from ..measure.provenance import provenance
+
+#: A step callback: (step name, done, total) — the CLI draws it as a progress bar.
+StepFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class ReportResult:
+    corpus: Corpus
+    lexicon: Lexicon
+    tables: dict[str, pd.DataFrame]
+    pairs: dict[str, list[tuple[str, str]]]
+    provenance: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.corpus.name
+
+
+def _align_all(corpus: Corpus, pairs: Sequence[tuple[str, str]], step: StepFn | None) -> pd.DataFrame:
+    frames = []
+    for i, (a, b) in enumerate(pairs):
+        if step:
+            step("align", i, len(pairs))
+        frames.append(corpus.align(a, b))
+    if step:
+        step("align", len(pairs), len(pairs))
+    if not frames:
+        return pd.DataFrame(columns=["doc_a", "doc_b", "b_index", "a_index", "score", "status",
+                                     "text_a", "text_b", "sentence_id_a", "sentence_id_b"])
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {}
+    return out
+
+
+def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str | Path] | None = None,
+               skip_bad: bool = False, progress: Callable[[str, int, int], None] | None = None,
+               step: StepFn | None = None, store: StoreOption = None,
+               runner: Runner | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportResult:
+    """Compute everything the report shows. ``progress`` follows document loading,
+    ``step`` the analysis steps."""
+    corpus = paths if isinstance(paths, Corpus) else load_corpus(list(paths), skip_bad=skip_bad, progress=progress,
+                                                                 store=store, runner=runner, max_bytes=max_bytes)
+    lexicon = load_lexicons(lexicons)
+    corpus.match(lexicon, progress=(lambda d, i, n: step("match", i, n)) if step else None)
+    if step:
+        step("intensity", 0, 1)
+    corpus.intensity(lexicon)
+    counts = corpus.counts(lexicon)
+    result_match = corpus.match(lexicon)
+    pairs = {"level": pairs_by_level(corpus), "year": pairs_by_year(corpus)}
+    diffs = []
+    all_pairs = [("level", p) for p in pairs["level"]] + [("year", p) for p in pairs["year"]]
+    for i, (kind, (a, b)) in enumerate(all_pairs):
+        if step:
+            step("diff", i, len(all_pairs))
+        d = corpus.diff(pair=(a, b), lexicon=lexicon)
+        d.insert(0, "comparison", kind)
+        diffs.append(d)
+    diff = pd.concat(diffs, ignore_index=True) if diffs else corpus.diff(pair=None, by="level", lexicon=lexicon)
+    if "comparison" not in diff.columns:
+        diff.insert(0, "comparison", pd.Series(dtype="str"))
+    if step:
+        step("targets", 0, 1)
+    targets = corpus.targets()
+    comparison = corpus.compare_targets()
+    unique_pairs = list(dict.fromkeys(p for _, p in all_pairs))
+    alignment = _align_all(corpus, unique_pairs, step)
+    whole = corpus.provenance()
+    prov = provenance(corpus, lexicon, intensity_sha256=default_intensity().sha256,
+                      indicators_sha256=default_indicators().sha256,
+                      documents=whole["documents"], skipped=whole["skipped"])
+    tables = {
+        "documents": corpus.to_frame(),
+        "counts": counts,
+        "mentions": result_match.mentions,
+        "rejected": result_match.rejected,
+        "diff": diff,
+        "targets": targets,
+        "target_comparison": comparison,
+        "alignment": alignment,
+    }
+    for t in tables.values():
+        t.attrs = {}  # the report's provenance is recorded once, in the codebook
+    return ReportResult(corpus, lexicon, tables, pairs, prov)

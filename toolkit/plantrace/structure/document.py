@@ -1,0 +1,167 @@
+"""Document: the original text, what was done to it, and its structure.
+
+Like a quanteda corpus, a :class:`Document` keeps its raw text untouched; the
+normalised text, zones, headings and sentences are derived once at load time and
+carry offsets back to the raw file (the example is in :mod:`plantrace.corpus`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from ..errors import PlantraceError
+from ..ingest.manifest import ManifestEntry
+from ..ingest.read import RawText
+from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped
+from ..text.textmap import MappedText
+from .structure import Heading, Paragraph, Sentence, Structure, split_structure
+from .zones import Zone, ZoneRules, detect_zones
+
+ProgressFn = Callable[[str, int, int], None]
+#: Set by :mod:`plantrace.nlp` (the corpus layer) so that ``Document.to_spacy`` works
+#: without this layer importing the concepts and measurement layers above it.
+_SPACY_BRIDGE: Callable[..., Any] | None = None
+
+
+def register_spacy_bridge(bridge: Callable[..., Any]) -> None:
+    global _SPACY_BRIDGE
+    _SPACY_BRIDGE = bridge
+_WHITESPACE = re.compile(r"\s")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: raw text, normalised text with raw offsets, zones and structure."""
+
+    entry: ManifestEntry
+    raw: str
+    encoding: str
+    source_format: str
+    config: NormaliserConfig  # resolved: script and line joining decided
+    mapped: MappedText
+    zones: tuple[Zone, ...]
+    structure: Structure
+    explanation: tuple[StepReport, ...]
+    corpus_name: str = ""
+    #: Store key: raw sha256 and config hash (see :func:`document_key`).
+    key: str = ""
+
+    @property
+    def doc_id(self) -> str:
+        return self.entry.doc_id
+
+    @property
+    def meta(self) -> dict[str, object]:
+        return self.entry.metadata()
+
+    @property
+    def text(self) -> str:
+        """The normalised text (all zones)."""
+        return self.mapped.text
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return self.structure.paragraphs
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        return self.structure.headings
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return self.structure.sentences
+
+    @cached_property
+    def raw_sha256(self) -> str:
+        return hashlib.sha256(self.raw.encode("utf-8")).hexdigest()
+
+    def zone(self, name: str) -> Zone | None:
+        return next((z for z in self.zones if z.name == name), None)
+
+    @property
+    def body_span(self) -> tuple[int, int]:
+        z = self.zone("body")
+        return (z.start, z.end) if z else (0, 0)
+
+    @property
+    def body_text(self) -> str:
+        s, e = self.body_span
+        return self.text[s:e]
+
+    @cached_property
+    def body_chars(self) -> int:
+        """Characters of body text, whitespace excluded: the denominator of rates."""
+        body = self.body_text
+        # ``\s`` on str patterns is exactly str.isspace() (CPython's sre uses Py_UNICODE_ISSPACE).
+        return len(body) - len(_WHITESPACE.findall(body))
+
+    def zone_sizes(self) -> dict[str, int]:
+        sizes = {"front": 0, "body": 0, "back": 0}
+        for z in self.zones:
+            sizes[z.name] += sum(1 for ch in self.text[z.start:z.end] if not ch.isspace())
+        return sizes
+
+    def raw_offsets(self, start: int, end: int) -> tuple[int, int]:
+        """Raw ``[start, end)`` of a normalised span."""
+        return self.mapped.raw_span(start, end)
+
+    def raw_span(self, start: int, end: int) -> str:
+        """The raw text behind a normalised span: what a citation quotes."""
+        a, b = self.mapped.raw_span(start, end)
+        return self.raw[a:b]
+
+    def find(self, needle: str, start: int = 0) -> tuple[int, int]:
+        """Normalised span of the first occurrence of ``needle`` (ValueError if absent)."""
+        i = self.text.index(needle, start)
+        return i, i + len(needle)
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        """The sentence containing a normalised offset (binary search)."""
+        sents = self.sentences
+        lo, hi = 0, len(sents)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if sents[mid].end <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(sents) and sents[lo].start <= offset < sents[lo].end:
+            return sents[lo]
+        return None
+
+    def to_spacy(self, lexicon: object = None, *, zone: str | None = "body") -> Any:
+        """A spaCy ``Doc`` (pkuseg tokens) with concept mentions in ``doc.spans["concepts"]``
+        (the bridge lives in :mod:`plantrace.nlp`, a higher layer, which registers itself)."""
+        if _SPACY_BRIDGE is None:
+            raise PlantraceError("the spaCy bridge is not loaded", hint="import plantrace (or plantrace.nlp) first")
+        return _SPACY_BRIDGE(self, lexicon, zone=zone)
+
+    def explain_frame(self) -> pd.DataFrame:
+        """Each normalisation step and how many changes it made to this document."""
+        return pd.DataFrame(
+            [{"doc_id": self.doc_id, "step": r.step, "changes": r.changes,
+              "chars_removed": r.chars_removed,
+              "examples": " | ".join(f"{a!r} → {b or '∅'!r} in {c}" for a, b, c in r.examples)}
+             for r in self.explanation]
+        )
+
+
+def build_document(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
+                   zone_rules: ZoneRules | None = None, corpus_name: str = "") -> Document:
+    """Normalise, zone and structure one ingested document."""
+    cfg = replace(config, script=entry.script) if entry.script != "auto" else config
+    mapped, resolved, reports = normalise_mapped(raw.text, cfg, explain=True)
+    zones = tuple(detect_zones(mapped.text, zone_rules))
+    structure = split_structure(mapped.text, list(zones))
+    return Document(entry, raw.text, raw.encoding, raw.source_format, resolved, mapped, zones,
+                    structure, tuple(reports), corpus_name)
+
+
+def iter_body_sentences(doc: Document) -> Iterable[Sentence]:
+    return (s for s in doc.sentences if s.zone == "body")

@@ -1,0 +1,1 @@
+"""Text layer: the raw-offset map and the explainable normaliser."""
