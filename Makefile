@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test install clean-venv fonts browser
+.PHONY: report test install clean-venv fonts browser lint layers wheel-check pytest
 
 # The venv is rebuilt only when the project's dependencies change.
 $(BIN)/python:
@@ -38,8 +38,27 @@ browser: fonts
 report: $(STAMP) fonts
 	$(BIN)/plantrace report corpora/chengdu --force
 
-test: $(STAMP) browser
+# `make test` is what CI runs (.ci/run): lint, the layer rule, the wheel check, the suite.
+test: lint layers wheel-check pytest
+
+pytest: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# ruff (RUF001-RUF003 off: Chinese punctuation is the data) and mypy on the package.
+lint: $(STAMP)
+	$(BIN)/ruff check toolkit
+	$(BIN)/mypy toolkit/plantrace
+
+# A module imports only its own layer or the layers below it (README "Architecture").
+layers: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_layers.py
+
+# Build the wheel, install it with its dependencies into a fresh virtual environment
+# outside the checkout, and run `plantrace report` on a copy of corpora/chengdu with the
+# bundled lexicon: proves every data file ships inside the wheel. pip's cache is reused.
+WHEEL_TMP ?= $(shell mktemp -d /tmp/plantrace-wheel.XXXXXX 2>/dev/null || echo /tmp/plantrace-wheel)
+wheel-check: $(STAMP)
+	@set -e; tmp="$(WHEEL_TMP)"; echo "wheel-check in $$tmp"; 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w "$$tmp/dist" . ; 	ls "$$tmp"/dist/plantrace-*.whl; 	$(PYTHON) -m venv "$$tmp/venv"; 	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip setuptools wheel; 	"$$tmp/venv/bin/python" -m pip install --quiet numpy cython; 	"$$tmp/venv/bin/python" -m pip install --quiet --no-build-isolation pkuseg==0.0.25; 	"$$tmp/venv/bin/python" -m pip install --quiet "$$tmp"/dist/plantrace-*.whl; 	cp -r corpora/chengdu "$$tmp/chengdu"; 	cd "$$tmp" && PYTHONNOUSERSITE=1 "$$tmp/venv/bin/python" -c "import plantrace, sys; 	  from plantrace.resources import data_dir; 	  assert 'site-packages' in plantrace.__file__, plantrace.__file__; 	  print('installed plantrace', plantrace.__version__, 'from', plantrace.__file__); 	  print('bundled data:', ', '.join(sorted(p.name for p in data_dir().iterdir())))"; 	cd "$$tmp" && PYTHONNOUSERSITE=1 "$$tmp/venv/bin/plantrace" --quiet report "$$tmp/chengdu" --out "$$tmp/out"; 	test -s "$$tmp/out/report.html" && test -s "$$tmp/out/counts.csv"; 	echo "wheel-check OK: $$(ls "$$tmp/out" | tr '\n' ' ')"; 	rm -rf "$$tmp"
 
 clean-venv:
 	rm -rf $(VENV)
