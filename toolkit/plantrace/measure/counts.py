@@ -34,14 +34,14 @@ def roll_up(own: Mapping[tuple[str, str], int], lexicon: Lexicon) -> Counter[tup
     the one child → parent roll-up (the diff's profile uses it through :func:`credits`)."""
     rolled: Counter[tuple[str, str]] = Counter()
     for (doc_id, cid), n in own.items():
-        rolled[(doc_id, cid)] += n
-        for anc in lexicon.ancestors(cid):
-            rolled[(doc_id, anc)] += n
+        for credit in credits(cid, lexicon):
+            rolled[(doc_id, credit)] += n
     return rolled
 
 
 def credits(concept_id: str, lexicon: Lexicon) -> list[str]:
-    """The concepts a mention of ``concept_id`` counts for: itself, then its ancestors."""
+    """The concepts a mention of ``concept_id`` counts for: itself, then its ancestors
+    (the one definition of the child → parent roll-up)."""
     return [concept_id, *lexicon.ancestors(concept_id)]
 
 

@@ -84,7 +84,7 @@ def corpus_keyness(corpus: DocumentSet, target: str | Mapping[str, object], *, m
                    min_count: int = 2) -> pd.DataFrame:
     """Keyness of words in target documents against the rest (quanteda's textstat_keyness)."""
     if measure not in ("lr", "chi2"):
-        raise PlantraceError(f"unknown measure {measure!r}", hint="use lr (G²) or chi2")
+        raise PlantraceError(f"unknown measure {measure!r}", hint="use lr or chi2")
     keyness_measure: Literal["lr", "chi2"] = "chi2" if measure == "chi2" else "lr"
     cond = parse_target(target)
     frame = corpus.to_frame()
