@@ -38,7 +38,8 @@ def _csv_rows(corpus: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize(("corpus", "n", "first", "last"), [
     ("chengdu", 5, "chengdu_2020_party_proposal", "tianfu_2022_development_plan_draft"),
-    ("gwr-national", 72, "gwr_national_1954", "npc_resolution_on_gwr_2025"),
+    # 73 rows since the 2020 report was added (issue 13); 72 before
+    ("gwr-national", 73, "gwr_national_1954", "npc_resolution_on_gwr_2025"),
     ("gwr-provincial-2025", 31, "gwr_2025_anhui", "gwr_2025_zhejiang"),
 ])
 def test_real_manifests(corpus: str, n: int, first: str, last: str) -> None:
@@ -63,7 +64,8 @@ def test_real_manifest_values() -> None:
         "new_area", "2022-08-30", "四川天府新区发展规划(2022-2027年)(征求意见稿)")
     national = read_manifest(CORPORA / "gwr-national")
     assert sum(e.doc_id.startswith("npc_resolution_on_gwr_") for e in national) == 20
-    assert sum(e.doc_id.startswith("gwr_national_") for e in national) == 52
+    # 53 work reports since the 2020 report was added (issue 13); 52 before
+    assert sum(e.doc_id.startswith("gwr_national_") for e in national) == 53
     assert {e.level for e in national} == {"national"}
     provincial = read_manifest(CORPORA / "gwr-provincial-2025")
     assert {e.level for e in provincial} == {"provincial"} and {e.year for e in provincial} == {2025}
@@ -71,7 +73,8 @@ def test_real_manifest_values() -> None:
 
 
 def test_load_corpus_counts(all_corpora) -> None:
-    assert [len(c) for c in all_corpora] == [5, 72, 31]
+    # gwr-national: 73 documents since the 2020 report was added (issue 13); 72 before
+    assert [len(c) for c in all_corpora] == [5, 73, 31]
     assert [c.name for c in all_corpora] == ["chengdu", "gwr-national", "gwr-provincial-2025"]
 
 
