@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from plantrace import normalise_text
 from plantrace.corpus import build_document
 from plantrace.ingest import read_raw
