@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from plantrace.corpus import build_document
 from plantrace.ingest import read_raw
 from plantrace.manifest import read_manifest
 from plantrace.normalise import NormaliserConfig
+from plantrace.repeats import detect_zones_with_repeats
 from plantrace.zones import Zone, default_zone_rules, detect_zones, zone_at
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,3 +168,102 @@ def test_bundled_documents_keep_their_zones() -> None:
             seen[entry.doc_id] = [front_end, back_start, n]
     assert len(seen) == 108
     assert {k: v for k, v in seen.items() if golden.get(k) != v} == {}
+
+
+# --- The show case: one report six times inside one page of web chrome -----------------
+
+def _raw_lines(relative: str, first: int, last: int) -> list[str]:
+    """Raw lines ``first``-``last`` (1-based, inclusive) of a bundled file."""
+    return (CORPORA / relative).read_text(encoding="utf-8").split("\n")[first - 1:last]
+
+
+def _show_case_parts() -> list[tuple[str, str]]:
+    """(kind, raw text) parts of a page holding gwr_2025_sichuan.txt six times.
+
+    The chrome is real: the toolbar of gwr_2026_anhui.txt:1-9 (下载 … 】) and the Sichuan
+    site's header gwr_2026_sichuan.txt:2-10 (date-time, 来源, 【字体： 大 中 小 】, 分享：)
+    before each copy; its footer gwr_2026_sichuan.txt:128-140 (责任编辑：, 扫一扫…, related
+    links with hexadecimal ids, 打印本页 / 关闭窗口) after each copy; "相关报道："
+    (gwr_2026_anhui.txt:115) and the footer again at the end of the page.
+    """
+    report = (CORPORA / "gwr-provincial-2025/texts/gwr_2025_sichuan.txt").read_text(encoding="utf-8").strip()
+    head = "\n".join(_raw_lines("gwr-provincial-2026/texts/gwr_2026_anhui.txt", 1, 9)
+                     + _raw_lines("gwr-provincial-2026/texts/gwr_2026_sichuan.txt", 2, 10))
+    footer = "\n".join(_raw_lines("gwr-provincial-2026/texts/gwr_2026_sichuan.txt", 128, 140))
+    parts: list[tuple[str, str]] = []
+    for copy in range(6):
+        parts += [("chrome", head), (f"copy{copy + 1}", report), ("chrome", footer)]
+    parts.append(("chrome", "相关报道：\n" + footer))
+    return parts
+
+
+def test_show_case_six_copies_in_page_chrome() -> None:
+    parts = [(kind, normalise_text(raw)) for kind, raw in _show_case_parts()]
+    page = "\n".join(text for _, text in parts)
+    single = normalise_text(dict(_show_case_parts())["copy1"])
+    single_zones = detect_zones(single)
+    front, body, back = (next(z for z in single_zones if z.name == n) for n in ("front", "body", "back"))
+    # gwr_2025_sichuan.txt: front is :1-4 (title, 来源, subtitle, speaker), body runs from
+    # "各位代表：" (:5) to the closing "……努力奋斗！", back from "名词解释" (its 50 notes).
+    assert single[front.start:front.end].strip().endswith("四川省人民政府省长施小琳")
+    assert single[body.start:].startswith("各位代表：") and single[back.start:].startswith("名词解释")
+
+    zones = detect_zones_with_repeats(page)
+    assert zones[0].start == 0 and zones[-1].end == len(page)
+    assert all(a.end == b.start for a, b in pairwise(zones))
+
+    # Each part's lines, by what they are: chrome front or back, each copy's front, body and
+    # back as in the single file; copy 1's body is body, copies 2-6's bodies are duplicate.
+    offset = 0
+    for kind, text in parts:
+        for line_start in [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]:
+            if not text[line_start:].split("\n")[0].strip():
+                continue
+            got = zone_at(zones, offset + line_start)
+            if kind == "chrome":
+                assert got in ("front", "back"), (kind, text[line_start:line_start + 20])
+            else:
+                want = zone_at(single_zones, line_start)
+                if want == "body" and kind != "copy1":
+                    want = "duplicate"
+                assert got == want, (kind, text[line_start:line_start + 20])
+        offset += len(text) + 1
+    duplicates = [z for z in zones if z.name == "duplicate"]
+    assert len(duplicates) == 5
+    assert all(page[z.start:z.end].strip() == single[body.start:body.end].strip() for z in duplicates)
+    body_lines = next(z.why for z in duplicates)
+    assert all(z.why == body_lines for z in duplicates)  # every copy repeats copy 1's body lines
+    # The body is one copy's body, character for character.
+    assert "".join(page[z.start:z.end] for z in zones if z.name == "body") == single[body.start:body.end]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="duplicate zones not yet wired into counting")
+def test_show_case_counts_targets_and_kwic_equal_one_copy(tmp_path: Path) -> None:
+    import plantrace
+
+    parts = _show_case_parts()
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "single.txt").write_text(dict(parts)["copy1"], encoding="utf-8")
+    (tmp_path / "texts" / "page.txt").write_text("\n".join(raw for _, raw in parts), encoding="utf-8")
+    header = "doc_id,file,title,issuer,level,region,parent_region,year,date,doc_type,script"
+    rows = [f"{doc_id},texts/{doc_id}.txt,2025年四川省政府工作报告,四川省人民政府,provincial,四川省,"
+            f"中华人民共和国,2025,,government_work_report,simplified" for doc_id in ("single", "page")]
+    (tmp_path / "manifest.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    corpus = plantrace.load_corpus(tmp_path, store=False, jobs=1)
+    docs = {d.doc_id: d for d in corpus.docs}
+    assert docs["page"].body_chars == docs["single"].body_chars
+
+    counts = corpus.counts()
+    by_doc = {doc_id: dict(zip(g["concept_id"], g["count"], strict=True))
+              for doc_id, g in counts.groupby("doc_id")}
+    assert by_doc["page"] == by_doc["single"]
+
+    targets = corpus.targets()
+    keys = ["indicator_id", "value", "value_high", "unit", "kind", "text"]
+    per_doc = {doc_id: sorted(map(tuple, g[keys].astype(str).values.tolist()))
+               for doc_id, g in targets.groupby("doc_id")}
+    assert per_doc["page"] == per_doc["single"]
+
+    kwic = corpus.kwic("高质量发展")
+    assert (kwic["doc_id"] == "page").sum() == (kwic["doc_id"] == "single").sum() > 0
