@@ -14,7 +14,7 @@ from pathlib import Path
 
 import plantrace
 import pytest
-from plantrace.normalise import normalise_text
+from plantrace.text.normalise import normalise_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"

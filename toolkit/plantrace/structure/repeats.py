@@ -155,9 +155,9 @@ def detect_zones_with_repeats(text: str, rules: ZoneRules | None = None, *,
     that of one copy), then mapped back. A repeated line is labelled by what it copies:
     a copy of body text is ``duplicate`` (why: ``repeats lines N-M``, 1-based lines of
     the original), a copy of front or back matter (the chrome between copies) is front
-    or back. The zones partition ``text`` in order, so :func:`plantrace.zones.zone_at`
+    or back. The zones partition ``text`` in order, so :func:`plantrace.structure.zones.zone_at`
     works; more than one zone may carry the same name. Without repeats the result is
-    :func:`plantrace.zones.detect_zones`'s.
+    :func:`plantrace.structure.zones.detect_zones`'s.
 
     >>> text = "来源：日报\\n各位代表：\\n现在，我代表政府报告工作。\\n各位代表：\\n现在，我代表政府报告工作。"
     >>> [(z.name, z.why) for z in detect_zones_with_repeats(text, min_chars=15)][1:]
