@@ -6,6 +6,7 @@ give exactly the undamaged result."""
 
 from __future__ import annotations
 
+import codecs
 import shutil
 from pathlib import Path
 
@@ -120,3 +121,147 @@ def test_nul_bytes_tabs_and_huge_cells(tmp_path: Path) -> None:
     rows[3] = _with_title(rows[3], "新都区" * 50_000)  # 150,000 characters
     err = _manifest_error(_chengdu_copy(tmp_path / "big", "\n".join([HEADER] + rows) + "\n"))
     assert err.line == 5 and "128 KiB" in str(err)
+
+
+# ---- 3. encodings ------------------------------------------------------------------------
+
+def _bundled_documents() -> list[Path]:
+    import csv
+
+    out = []
+    for m in sorted(CORPORA.glob("*/manifest.csv")):
+        with open(m, encoding="utf-8-sig", newline="") as fh:
+            out.extend(m.parent / row["file"] for row in csv.DictReader(fh))
+    return out
+
+
+BUNDLED = _bundled_documents()
+# The opening of the Qingyang plan outline (simplified, UTF-8 on disk).
+QINGYANG = (CHENGDU / "qingyang_2021_plan_outline.txt").read_text(encoding="utf-8")
+PARAGRAPHS = QINGYANG[:3000]
+
+
+def test_there_are_108_bundled_documents() -> None:
+    assert len(BUNDLED) == 108
+
+
+def test_every_bundled_document_in_every_unicode_and_gb18030(tmp_path: Path) -> None:
+    from plantrace.ingest import read_raw
+
+    wrong: list[str] = []
+    for src in BUNDLED:
+        text = read_raw(src).text
+        for label, data in (("utf-16-le, no BOM", text.encode("utf-16-le")),
+                            ("utf-16-be, no BOM", text.encode("utf-16-be")),
+                            ("utf-16 with BOM (LE)", codecs.BOM_UTF16_LE + text.encode("utf-16-le")),
+                            ("utf-16 with BOM (BE)", codecs.BOM_UTF16_BE + text.encode("utf-16-be")),
+                            ("gb18030", text.encode("gb18030"))):
+            p = tmp_path / f"{src.stem}.txt"
+            p.write_bytes(data)
+            try:
+                got = read_raw(p).text
+            except PlantraceError as exc:
+                wrong.append(f"{src.name} as {label}: {exc}")
+                continue
+            if got != text:
+                wrong.append(f"{src.name} as {label}: text differs")
+    assert wrong == []
+
+
+def _reader_error(p: Path, **kw) -> PlantraceError:  # type: ignore[no-untyped-def]
+    from plantrace.ingest import read_raw
+
+    with pytest.raises(PlantraceError) as info:
+        read_raw(p, **kw)
+    assert info.value.file == str(p)
+    return info.value
+
+
+def test_broken_unicode_is_an_error_or_replaced_and_counted(tmp_path: Path) -> None:
+    from plantrace.ingest import read_raw
+
+    line5 = PARAGRAPHS.split("\n")
+    cut = len("\n".join(line5[:4])) + 1 + 3  # inside line 5
+    cases = {
+        # A UTF-8 file with a BOM and one bad byte in line 5.
+        "utf8-bom-bad-byte": (codecs.BOM_UTF8 + PARAGRAPHS[:cut].encode() + b"\xff" + PARAGRAPHS[cut:].encode(),
+                              PARAGRAPHS[:cut] + "\ufffd" + PARAGRAPHS[cut:]),
+        # UTF-16 (with and without BOM) with a lone surrogate in line 5.
+        "utf16-bom-lone-surrogate": (codecs.BOM_UTF16_LE + (PARAGRAPHS[:cut]).encode("utf-16-le") + b"\x00\xd8"
+                                     + PARAGRAPHS[cut:].encode("utf-16-le"),
+                                     PARAGRAPHS[:cut] + "\ufffd" + PARAGRAPHS[cut:]),
+        "utf16le-lone-surrogate": ((PARAGRAPHS[:cut]).encode("utf-16-le") + b"\x00\xd8"
+                                   + PARAGRAPHS[cut:].encode("utf-16-le"),
+                                   PARAGRAPHS[:cut] + "\ufffd" + PARAGRAPHS[cut:]),
+        # UTF-16 with an odd trailing byte (a truncated copy).
+        "utf16-bom-odd-byte": (codecs.BOM_UTF16_LE + PARAGRAPHS.encode("utf-16-le") + b"\x4e",
+                               PARAGRAPHS + "\ufffd"),
+        "utf16be-odd-byte": (PARAGRAPHS.encode("utf-16-be") + b"\x4e", PARAGRAPHS + "\ufffd"),
+    }
+    for name, (data, lenient) in cases.items():
+        p = tmp_path / f"{name}.txt"
+        p.write_bytes(data)
+        err = _reader_error(p)
+        assert "invalid" in err.message and "encoding_errors=replace" in (err.hint or ""), name
+        expected_line = 5 if "odd" not in name else PARAGRAPHS.count("\n") + 1
+        assert err.line == expected_line, (name, str(err))
+        raw = read_raw(p, errors="replace")
+        assert (raw.text, raw.replaced) == (lenient, 1), name
+
+
+def test_replaced_counts_only_replacements(tmp_path: Path) -> None:
+    from plantrace.ingest import read_raw
+
+    # A U+FFFD already in the file (an earlier tool's replacement) is text, not a replacement.
+    parts = [PARAGRAPHS[:100], PARAGRAPHS[100:500] + "\ufffd" + PARAGRAPHS[500:700], PARAGRAPHS[700:1000]]
+    data = parts[0].encode() + b"\xff" + parts[1].encode() + b"\xfe" + parts[2].encode()
+    p = tmp_path / "two_bad.txt"
+    p.write_bytes(data)
+    assert read_raw(p, errors="replace").replaced == 2
+    assert read_raw(p, encoding="utf-8", errors="replace").replaced == 2
+
+
+def _one_document_corpus(tmp_path: Path, src: Path, data: bytes, extra: dict[str, str]) -> Path:
+    root = tmp_path / "c"
+    root.mkdir(parents=True)
+    (root / src.name).write_bytes(data)
+    row = next(r for r in ROWS if r.startswith(src.stem + ","))
+    keys = "".join("," + k for k in extra)
+    vals = "".join("," + v for v in extra.values())
+    (root / "manifest.csv").write_text(f"{HEADER}{keys}\n{row}{vals}\n", encoding="utf-8")
+    return root
+
+
+def test_declared_encoding_that_gives_mojibake_is_an_error(tmp_path: Path) -> None:
+    import plantrace
+
+    src = CHENGDU / "qingyang_2021_plan_outline.txt"
+    root = _one_document_corpus(tmp_path / "a", src, src.read_bytes(), {"encoding": "utf-16"})
+    with pytest.raises(PlantraceError) as info:
+        plantrace.load_corpus(root, store=False)
+    err = info.value
+    assert err.file == str(root / src.name)
+    assert "declared encoding utf-16 gives implausible text" in err.message
+    assert "reads cleanly as utf-8" in err.message and "encoding=utf-8" in (err.hint or "")
+    # UTF-16-BE declared for a little-endian file.
+    root = _one_document_corpus(tmp_path / "b", src, QINGYANG.encode("utf-16-le"), {"encoding": "utf-16-be"})
+    with pytest.raises(PlantraceError, match="utf-16-be.*reads cleanly as utf-16-le") as info:
+        plantrace.load_corpus(root, store=False)
+    assert "encoding=utf-16-le" in (info.value.hint or "")
+    # The right declaration still reads the document.
+    root = _one_document_corpus(tmp_path / "c", src, QINGYANG.encode("gb18030"), {"encoding": "gb18030"})
+    assert plantrace.load_corpus(root, store=False)["qingyang_2021_plan_outline"].raw == QINGYANG
+
+
+def test_skip_bad_skips_broken_unicode_with_the_reason(tmp_path: Path) -> None:
+    import plantrace
+
+    src = CHENGDU / "qingyang_2021_plan_outline.txt"
+    root = _chengdu_copy(tmp_path, "\n".join(MANIFEST_LINES) + "\n")
+    (root / src.name).write_bytes(codecs.BOM_UTF16_LE + QINGYANG.encode("utf-16-le") + b"\x4e")
+    with pytest.raises(PlantraceError, match="invalid utf-16 byte sequence"):
+        plantrace.load_corpus(root, store=False)
+    corpus = plantrace.load_corpus(root, store=False, skip_bad=True)
+    assert len(corpus) == 4
+    assert [(f, r) for f, r in corpus.skipped if f == str(root / src.name)] != []
+    assert "invalid utf-16 byte sequence" in corpus.skipped[0][1]
