@@ -265,3 +265,119 @@ def test_skip_bad_skips_broken_unicode_with_the_reason(tmp_path: Path) -> None:
     assert len(corpus) == 4
     assert [(f, r) for f, r in corpus.skipped if f == str(root / src.name)] != []
     assert "invalid utf-16 byte sequence" in corpus.skipped[0][1]
+
+
+# ---- 2. lexicon keys lost ----------------------------------------------------------------
+
+LEXICON = ROOT / "lexicons" / "planning_concepts.yaml"
+LEX_TEXT = LEXICON.read_text(encoding="utf-8")
+LEX_LINES = LEX_TEXT.splitlines()
+FIRST_ALIASES = next(i for i, ln in enumerate(LEX_LINES) if ln.strip().startswith("aliases:"))  # 0-based
+
+
+def _lexicon_error(tmp_path: Path, text: str, name: str = "lex.yaml") -> PlantraceError:
+    from plantrace.lexicon import load_lexicon
+
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(PlantraceError) as info:
+        load_lexicon(p)
+    assert info.value.file == str(p)
+    return info.value
+
+
+def _with_line(index: int, line: str, replace: bool = False) -> str:
+    lines = list(LEX_LINES)
+    lines[index:index + int(replace)] = [line]
+    return "\n".join(lines) + "\n"
+
+
+def test_bundled_lexicon_still_loads() -> None:
+    from plantrace.lexicon import load_lexicon
+
+    lex = load_lexicon(LEXICON)
+    assert len(lex.concepts) == 187
+    assert lex.concepts["affordable_housing"].aliases == ("保障性住房", "保障性租赁住房", "保障房")
+
+
+def test_yaml_keys_written_twice_are_errors(tmp_path: Path) -> None:
+    # A second concepts: block once discarded all 187 concepts of the first.
+    text = LEX_TEXT + "concepts:\n  - {id: park_city_extra, label: 公园城市示范区}\n"
+    err = _lexicon_error(tmp_path, text)
+    assert isinstance(err, ValidationError)
+    assert err.line == len(LEX_LINES) + 1
+    first = next(i for i, ln in enumerate(LEX_LINES) if ln.startswith("concepts:")) + 1
+    assert f"key 'concepts' is written twice (first on line {first})" in str(err)
+    # aliases: written twice in one concept kept the last, and `lexicon check` said OK.
+    err = _lexicon_error(tmp_path, _with_line(FIRST_ALIASES + 1, "    aliases: [保障房]"))
+    assert err.line == FIRST_ALIASES + 2 and "key 'aliases' is written twice" in str(err)
+    # At any depth: a category described twice; both repeats listed at once.
+    cat = next(i for i, ln in enumerate(LEX_LINES) if ln.strip().startswith("economy:"))
+    text = _with_line(cat + 1, '  economy: "again"')
+    text = text.replace("    category: livelihood\n", "    category: livelihood\n    category: economy\n", 1)
+    err = _lexicon_error(tmp_path, text)
+    assert [p.line for p in err.problems][0] == cat + 2 and len(err.problems) == 2
+
+
+def test_lexicon_values_of_the_wrong_type_are_errors(tmp_path: Path) -> None:
+    aliases = LEX_LINES[FIRST_ALIASES]
+    id_line = FIRST_ALIASES - 3
+    assert LEX_LINES[id_line].startswith("  - id: ")
+    cases = {
+        "    aliases: [保障性住房, {zh: 保障房, line: 7}]": "an alias of concept 'affordable_housing' is a mapping",
+        "    aliases: [保障性住房, [保障房, 保障性租赁住房]]": "is a list",
+        "    aliases: [保障性住房, 2035]": "is a number (2035)",
+        "    aliases: {zh: 保障房}": "aliases of concept 'affordable_housing' is a mapping, not a list",
+        "    alias: [保障房]": "a misspelt 'aliases'",
+    }
+    for line, message in cases.items():
+        err = _lexicon_error(tmp_path, _with_line(FIRST_ALIASES, line, replace=True))
+        assert message in str(err), (line, str(err))
+        assert err.line == id_line + 1  # the concept's line (its `- id:`)
+    assert aliases.startswith("    aliases:")
+    err = _lexicon_error(tmp_path, _with_line(id_line, "  - id: 2035", replace=True))
+    assert "id of concept on line" in str(err) and "not a string" in str(err)
+    err = _lexicon_error(tmp_path, _with_line(id_line + 1, "    label: [保障性住房]", replace=True))
+    assert "label of concept 'affordable_housing' is a list, not a string" in str(err)
+
+
+def test_yaml_anchors_and_aliases_are_refused(tmp_path: Path) -> None:
+    # Small enough that an old loader builds it (a note that repeats a string 27 times).
+    small = LEX_TEXT.replace('    note: "Affordable', '    note: &n "Affordable', 1)
+    first_note = next(i for i, ln in enumerate(LEX_LINES) if ln.strip().startswith("note:"))
+    err = _lexicon_error(tmp_path, small + "extra: [*n, *n, *n]\n")
+    assert err.line == first_note + 1
+    assert "YAML anchors/aliases are not allowed in lexicons" in str(err)
+    # Billion laughs, under a key nobody reads: refused before anything is built.
+    bomb = ['a: &a ["哈哈哈哈哈哈哈哈"]'] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]" for i in range(9)]
+    err = _lexicon_error(tmp_path, LEX_TEXT + "\n".join(bomb) + "\n")
+    assert "YAML anchors/aliases are not allowed" in str(err) and err.line == len(LEX_LINES) + 1
+    # A merge key is an alias too.
+    err = _lexicon_error(tmp_path, LEX_TEXT + "defaults: &d {category: green}\nother: {<<: *d}\n")
+    assert "anchors/aliases" in str(err)
+
+
+def _bundled_pairs() -> list[tuple[str, str]]:
+    from plantrace.lexicon import load_lexicon
+
+    return [(c.id, a) for c in load_lexicon(LEXICON).concepts.values() for a in c.aliases]
+
+
+@pytest.mark.parametrize("encoding,bom", [("gb18030", b""), ("gbk", b""), ("gb18030", b"\x84\x31\x95\x33"),
+                                          ("utf-8", b"\xef\xbb\xbf")])
+def test_lexicon_csv_saved_by_excel_on_chinese_windows(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    from plantrace.lexicon import load_lexicon
+
+    pairs = _bundled_pairs()
+    for n in (len(pairs), 12):  # the whole bundled lexicon, and a quick one of 12 rows
+        text = "concept,alias\r\n" + "".join(f"{c},{a}\r\n" for c, a in pairs[:n])
+        p = tmp_path / f"quick_{n}.csv"
+        p.write_bytes(bom + text.encode(encoding))
+        lex = load_lexicon(p)
+        assert sorted((cid, a) for cid, c in lex.concepts.items() for a in c.aliases) == sorted(pairs[:n])
+
+
+def test_lexicon_csv_row_with_more_cells(tmp_path: Path) -> None:
+    err = _lexicon_error(tmp_path, "concept,alias\npark,公园城市,公園城市\nchengyu,成渝地区双城经济圈\n", "q.csv")
+    assert err.line == 2 and "row has 3 cells" in str(err)
