@@ -381,3 +381,57 @@ def test_lexicon_csv_saved_by_excel_on_chinese_windows(tmp_path: Path, encoding:
 def test_lexicon_csv_row_with_more_cells(tmp_path: Path) -> None:
     err = _lexicon_error(tmp_path, "concept,alias\npark,公园城市,公園城市\nchengyu,成渝地区双城经济圈\n", "q.csv")
     assert err.line == 2 and "row has 3 cells" in str(err)
+
+
+# ---- 4. traditional text declared simplified ---------------------------------------------
+
+def test_no_bundled_simplified_document_trips_the_script_check() -> None:
+    from plantrace.ingest import read_raw
+    from plantrace.normalise import MISMATCH_THRESHOLD, _t2s_changes, detect_script, script_mismatch
+
+    tripped, highest = [], 0.0
+    for src in BUNDLED:  # 103 simplified; the 1954 and 1957 reports, two Chengdu documents
+        text = read_raw(src).text
+        changed, total = _t2s_changes(text, 60_000)
+        traditional = detect_script(text) == "traditional"
+        if script_mismatch("simplified", text) and not traditional:
+            tripped.append(src.name)
+        if not traditional:
+            highest = max(highest, changed / total)
+    assert tripped == []
+    assert highest * 50 < MISMATCH_THRESHOLD  # the margin the docstring claims
+
+
+@pytest.mark.slow
+def test_traditional_text_declared_simplified_is_converted_and_flagged(tmp_path: Path) -> None:
+    import plantrace
+
+    doc_id = "chengdu_2020_party_proposal"
+    src = CHENGDU / f"{doc_id}.txt"
+    row = next(r for r in ROWS if r.startswith(doc_id + ","))
+    assert row.endswith(",traditional")
+    roots = {}
+    for script in ("traditional", "simplified"):
+        roots[script] = root = tmp_path / f"declared_{script}"
+        root.mkdir()
+        shutil.copy(src, root / src.name)
+        (root / "manifest.csv").write_text(HEADER + "\n" + row[:-len("traditional")] + script + "\n",
+                                           encoding="utf-8")
+    original = plantrace.load_corpus(roots["traditional"], store=False)
+    wrong = plantrace.load_corpus(root, store=False)
+    want = original.counts().set_index("concept_id")["count"]
+    got = wrong.counts().set_index("concept_id")["count"]
+    assert want.sum() > 20
+    assert got.to_dict() == want.to_dict()
+    doc = wrong[doc_id]
+    assert doc.config.script == "traditional" and doc.text == original[doc_id].text
+    assert "declared script=simplified" in doc.script_warning
+    assert wrong.warnings == [(str(root / src.name), doc.script_warning)]
+    frame = wrong.to_frame()
+    assert frame.loc[0, "script_warning"] == doc.script_warning
+    assert original.to_frame()["script_warning"].eq("").all()
+    # The store must not hand back the unconverted text built under the old rule.
+    stored = plantrace.load_corpus(root, store=tmp_path / "store.duckdb")
+    again = plantrace.load_corpus(root, store=tmp_path / "store.duckdb")
+    assert stored[doc_id].text == again[doc_id].text == original[doc_id].text
+    assert again[doc_id].script_warning == doc.script_warning

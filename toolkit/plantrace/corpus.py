@@ -29,7 +29,7 @@ from . import __version__
 from .errors import PlantraceError
 from .ingest import DEFAULT_MAX_BYTES, RawText, read_raw
 from .manifest import ManifestEntry, manifest_sha256, read_manifest
-from .normalise import NormaliserConfig, StepReport, normalise_mapped
+from .normalise import NormaliserConfig, StepReport, normalise_mapped, script_mismatch
 from .structure import Heading, Paragraph, Sentence, Structure, split_structure
 from .textmap import MappedText
 from .zones import Zone, ZoneRules, detect_zones
@@ -62,6 +62,15 @@ class Document:
     @property
     def meta(self) -> dict[str, object]:
         return self.entry.metadata()
+
+    @property
+    def script_warning(self) -> str:
+        """Why the script used is not the one declared ('' when it is): a traditional
+        text declared simplified (:func:`plantrace.normalise.script_mismatch`)."""
+        if self.entry.script == "simplified" and self.config.script != "simplified":
+            return script_mismatch(self.entry.script, self.raw) or (
+                f"declared script=simplified, but converted as {self.config.script}")
+        return ""
 
     @property
     def text(self) -> str:
@@ -154,10 +163,20 @@ class Document:
         )
 
 
+def _declared_config(entry: ManifestEntry, raw: RawText, config: NormaliserConfig) -> NormaliserConfig:
+    """The config with the manifest's script, except a traditional text declared simplified:
+    converted as auto would (see :func:`plantrace.normalise.script_mismatch`)."""
+    if entry.script == "auto":
+        return config
+    if script_mismatch(entry.script, raw.text):
+        return replace(config, script="traditional")
+    return replace(config, script=entry.script)
+
+
 def build_document(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
                    zone_rules: ZoneRules | None = None, corpus_name: str = "") -> Document:
     """Normalise, zone and structure one ingested document."""
-    cfg = replace(config, script=entry.script) if entry.script != "auto" else config
+    cfg = _declared_config(entry, raw, config)
     mapped, resolved, reports = normalise_mapped(raw.text, cfg, explain=True)
     zones = tuple(detect_zones(mapped.text, zone_rules))
     structure = split_structure(mapped.text, list(zones))
@@ -204,6 +223,11 @@ class Corpus:
         return [d.doc_id for d in self.docs]
 
     @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """(file, message) for every document used otherwise than declared (script)."""
+        return [(str(d.entry.path), d.script_warning) for d in self.docs if d.script_warning]
+
+    @property
     def name(self) -> str:
         return "+".join(p.name for p in self.paths)
 
@@ -214,8 +238,8 @@ class Corpus:
             sizes = d.zone_sizes()
             rows.append({
                 **d.meta, "corpus": d.corpus_name, "encoding": d.encoding,
-                "script_used": d.config.script, "rejoin_lines": d.config.rejoin_lines,
-                "raw_chars": len(d.raw), "chars": sum(sizes.values()),
+                "script_used": d.config.script, "script_warning": d.script_warning,
+                "rejoin_lines": d.config.rejoin_lines, "raw_chars": len(d.raw), "chars": sum(sizes.values()),
                 "front_chars": sizes["front"], "body_chars": sizes["body"], "back_chars": sizes["back"],
                 "headings": len(d.headings), "sentences": sum(1 for s in d.sentences if s.zone == "body"),
             })
@@ -302,6 +326,7 @@ class Corpus:
                                      "script": d.config.script, "rejoin_lines": d.config.rejoin_lines}
                           for d in self.docs},
             "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "replaced_invalid_bytes": [{"file": f, "count": n} for f, n in self.replaced],
         }
 
@@ -311,7 +336,7 @@ def document_key(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
     """Store key: raw text hash, the config this entry is normalised with, the zone rules."""
     from .store import config_hash
 
-    cfg = replace(config, script=entry.script) if entry.script != "auto" else config
+    cfg = _declared_config(entry, raw, config)
     raw_sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
     return f"{raw_sha}:{config_hash(cfg, zone_rules.source if zone_rules else 'default')}"
 
