@@ -114,6 +114,8 @@ def test_nul_bytes_tabs_and_huge_cells(tmp_path: Path) -> None:
     nul = text.replace(ROWS[2], ROWS[2][:20] + "\x00" + ROWS[2][20:])
     err = _manifest_error(_chengdu_copy(tmp_path / "nul", nul))
     assert err.line == 4 and "NUL" in str(err)
+    err = _manifest_error(_chengdu_copy(tmp_path / "utf16", text.replace(",", "\t").encode("utf-16")))
+    assert "manifest is UTF-16" in str(err)
     tabs = text.replace(",", "\t")
     err = _manifest_error(_chengdu_copy(tmp_path / "tab", tabs))
     assert err.line == 1 and "manifest uses tabs, not commas" in str(err)

@@ -6,8 +6,8 @@ break that holds what looks like further rows; a row with more fields than the h
 with fewer fields than the header — also when only trailing optional cells are missing,
 since a comma missing in the middle looks the same and shifts values into the wrong
 columns; a value under a column without a name; a cell over csv's 128 KiB limit. The
-header may not name a column twice. NUL bytes, tab- or semicolon-separated files are
-refused. A UTF-8 BOM and blank lines (also Excel's ``,,,,`` lines) are accepted.
+header may not name a column twice. NUL bytes, UTF-16, tab- or semicolon-separated
+files are refused. A UTF-8 BOM and blank lines (also Excel's ``,,,,`` lines) are accepted.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.txt").write_text("各位代表：", encoding="utf-8")
@@ -102,6 +102,9 @@ def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
         raise PlantraceError("no manifest.csv in the corpus folder", file=str(root),
                              hint=f"create {MANIFEST_NAME} with columns {', '.join(REQUIRED)}")
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PlantraceError("manifest is UTF-16 (Excel's 'Unicode Text'), not a UTF-8 CSV", file=shown,
+                             hint="save it as 'CSV UTF-8 (comma delimited)'")
     try:
         text = data.decode("utf-8-sig")  # Excel writes a BOM; accept it
     except UnicodeDecodeError as exc:
