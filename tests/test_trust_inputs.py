@@ -170,6 +170,29 @@ def test_every_bundled_document_in_every_unicode_and_gb18030(tmp_path: Path) -> 
     assert wrong == []
 
 
+@pytest.mark.slow
+def test_every_chengdu_paragraph_in_utf16_without_bom(tmp_path: Path) -> None:
+    # A paragraph of Han alone has no NUL byte: it was read as GB18030 mojibake, or refused.
+    from plantrace.ingest import read_raw
+
+    wrong: list[str] = []
+    paragraphs = [para for src in sorted(CHENGDU.glob("*.txt"))
+                  for para in src.read_text(encoding="utf-8").split("\n") if len(para) >= 10]
+    assert len(paragraphs) > 700
+    p = tmp_path / "paragraph.txt"
+    for para in paragraphs:
+        for enc in ("utf-16-le", "utf-16-be"):
+            p.write_bytes(para.encode(enc))
+            try:
+                raw = read_raw(p)
+            except PlantraceError as exc:
+                wrong.append(f"{para[:20]} as {enc}: {exc.message}")
+                continue
+            if (raw.text, raw.encoding) != (para, enc):
+                wrong.append(f"{para[:20]} as {enc}: read as {raw.encoding}: {raw.text[:20]}")
+    assert wrong == []
+
+
 def _reader_error(p: Path, **kw) -> PlantraceError:  # type: ignore[no-untyped-def]
     from plantrace.ingest import read_raw
 

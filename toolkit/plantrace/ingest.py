@@ -41,13 +41,16 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_U
          codecs.BOM_UTF16_BE)
 # What a Chinese document is written in: Han, CJK and full-width punctuation, ASCII,
 # Latin with pinyin tone marks, Greek/Cyrillic letters, general punctuation, symbols
-# (℃ Ⅲ ① → ≤ ■), kana, CJK compatibility (㎡). Text decoded in the wrong byte order or
-# with the wrong codec is mostly unassigned, private-use, Hangul, Yi, … code points:
-# on the 108 bundled documents the right decoding scores at least 0.96, UTF-16 read in
-# the wrong byte order at most 0.49 and UTF-8 read as UTF-16 at most 0.40.
+# (℃ Ⅲ ① → ≤ ■), kana, CJK unit symbols (㎡). Not Bopomofo, enclosed CJK, the rest of
+# CJK compatibility or extension A: ASCII read in the wrong byte order lands there
+# (U+3100 … U+4D00 from the digits and capitals), and documents hardly use them.
+# Text decoded in the wrong byte order or with the wrong codec is mostly unassigned,
+# private-use, Hangul, Yi, … code points:
+# on the 108 bundled documents the right decoding scores 1.0 (to two places), UTF-16
+# read in the wrong byte order at most 0.43 and UTF-8 read as UTF-16 at most 0.40.
 _TEXTLIKE = re.compile(
     "[\u0020-\u007e\u00a0-\u024f\u0300-\u036f\u0391-\u03c9\u0401-\u0451\u2000-\u206f"
-    "\u2100-\u218f\u2190-\u23ff\u2460-\u27bf\u3000-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\u2100-\u218f\u2190-\u23ff\u2460-\u27bf\u3000-\u30ff\u3380-\u33df\u4e00-\u9fff"
     "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\ufeff\U00020000-\U0003134f]")
 _NOT_COUNTED = re.compile(r"[\s\ufffd]")
 #: A declared encoding whose text scores below this is refused (see :func:`plausibility`).
@@ -72,7 +75,7 @@ def plausibility(text: str, sample: int = 100_000) -> float:
 
     >>> text = "推动成渝地区双城经济圈建设，打造西部经济中心。"
     >>> plausibility(text), round(plausibility(text.encode("utf-16-le").decode("utf-16-be")), 2)
-    (1.0, 0.35)
+    (1.0, 0.3)
     """
     chars = _NOT_COUNTED.sub("", text[:sample])
     if not chars:
@@ -146,7 +149,19 @@ def decode_text(data: bytes, name: str, errors: str = "strict") -> tuple[str, st
     if not data.strip():
         _refuse_blank("", name)
     binary = _looks_binary(data)
-    bomless = _utf16_without_bom(data) if binary and not _has_magic(data) else None
+    bomless = None
+    if not _has_magic(data) and not data.startswith(_BOMS):
+        if not binary:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                _refuse_blank(text, name)
+                return text, "utf-8", 0
+        # NUL bytes, or not UTF-8: BOM-less UTF-16? A paragraph of Han alone has no NUL
+        # byte, and GB18030 detection would read it as mojibake.
+        bomless = _utf16_without_bom(data)
     if binary and not bomless:
         raise PlantraceError("is a binary file, not text", file=name,
                              hint="give the real .pdf/.docx file, or convert it to UTF-8 text")
