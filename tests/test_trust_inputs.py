@@ -460,3 +460,38 @@ def test_traditional_text_declared_simplified_is_converted_and_flagged(tmp_path:
     again = plantrace.load_corpus(root, store=tmp_path / "store.duckdb")
     assert stored[doc_id].text == again[doc_id].text == original[doc_id].text
     assert again[doc_id].script_warning == doc.script_warning
+
+
+# ---- the command line: exit 2, one line naming file and line, never a traceback ----------
+
+def _cli_cases(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    rows = list(ROWS)
+    rows[1] = _with_title(rows[1], '"成都市青羊区国民经济')
+    unclosed = _chengdu_copy(tmp_path / "unclosed", "\n".join([HEADER] + rows) + "\n")
+    rows = list(ROWS)
+    rows[3] = _with_title(rows[3], "新都区" * 50_000)
+    huge = _chengdu_copy(tmp_path / "huge", "\n".join([HEADER] + rows) + "\n")
+    src = CHENGDU / "qingyang_2021_plan_outline.txt"
+    declared = _one_document_corpus(tmp_path / "declared", src, src.read_bytes(), {"encoding": "utf-16"})
+    odd = _one_document_corpus(tmp_path / "odd", src, codecs.BOM_UTF16_LE + QINGYANG.encode("utf-16-le") + b"N", {})
+    lex = tmp_path / "lex.yaml"
+    lex.write_text(_with_line(FIRST_ALIASES + 1, "    aliases: [保障房]"), encoding="utf-8")
+    return {
+        "unclosed quote": (["corpus", str(unclosed)], f"{unclosed / 'manifest.csv'}:3: a quote opened on line 3"),
+        "cell over 128 KiB": (["corpus", str(huge)], f"{huge / 'manifest.csv'}:5: a cell is longer than 128 KiB"),
+        "declared encoding": (["corpus", str(declared)], f"{declared / src.name}: declared encoding utf-16"),
+        "odd trailing byte": (["corpus", str(odd)], f"{odd / src.name}:"),
+        "aliases twice": (["lexicon", "check", str(lex)], f"{lex}:{FIRST_ALIASES + 2}: key 'aliases' is written twice"),
+    }
+
+
+def test_cli_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from plantrace.cli import app
+
+    for name, (args, fragment) in _cli_cases(tmp_path).items():
+        result = CliRunner().invoke(app, ["-q", "--no-store", *args])
+        assert result.exit_code == 2, (name, result.exit_code, result.output[-500:])
+        assert "Traceback" not in result.output and "internal error" not in result.output, name
+        assert fragment in result.output and "(fix: " in result.output, (name, result.output[-500:])
