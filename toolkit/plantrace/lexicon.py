@@ -5,6 +5,14 @@ entries ``{id, label, category, aliases, parent, note, source}``) or, for quick
 work, a two-column CSV ``concept,alias``. Aliases pass through the same
 normaliser as documents, so a traditional alias matches simplified text.
 
+Nothing in a lexicon is dropped or turned into something else silently: YAML is read
+with :func:`plantrace.yamlsafe.load_yaml` (a key written twice at any depth, and any
+anchor/alias, is an error with its line); ``id``, ``label``, ``category``, ``parent``,
+``note`` and ``source`` must be strings, ``aliases`` a list of strings (or one string),
+and a misspelt key (``alias:``) is an error. A CSV is decoded like a corpus text (UTF-8,
+or GB18030/GBK as Excel saves it on Chinese Windows, with or without a BOM); a row with
+more cells than the header is an error.
+
 >>> lex = lexicon_from_mapping({"name": "demo", "concepts": [
 ...     {"id": "park_city", "label": "公园城市", "aliases": ["公园城市", "公園城市"]}]})
 >>> lex.concepts["park_city"].aliases
