@@ -2,7 +2,7 @@
 
 Layers, lowest first (a layer is a subpackage, or a few top-level modules):
 
-    base      _version, errors, frames, resources
+    base      _version, errors, frames, resources, yamlsafe
     text      text/        (textmap, normalise)
     ingest    ingest/      (manifest, read)
     structure structure/   (zones, structure, document)
@@ -31,7 +31,8 @@ import pytest
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "toolkit" / "plantrace"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("plantrace._version", "plantrace.errors", "plantrace.frames", "plantrace.resources")),
+    ("base", ("plantrace._version", "plantrace.errors", "plantrace.frames", "plantrace.resources",
+              "plantrace.yamlsafe")),
     ("text", ("plantrace.text",)),
     ("ingest", ("plantrace.ingest",)),
     ("structure", ("plantrace.structure",)),

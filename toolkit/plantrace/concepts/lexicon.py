@@ -5,6 +5,14 @@ entries ``{id, label, category, aliases, parent, note, source}``) or, for quick
 work, a two-column CSV ``concept,alias``. Aliases pass through the same
 normaliser as documents, so a traditional alias matches simplified text.
 
+Nothing in a lexicon is dropped or turned into something else silently: YAML is read
+with :func:`plantrace.yamlsafe.load_yaml` (a key written twice at any depth, and any
+anchor/alias, is an error with its line); ``id``, ``label``, ``category``, ``parent``,
+``note`` and ``source`` must be strings, ``aliases`` a list of strings (or one string),
+and a misspelt key (``alias:``) is an error. A CSV is decoded like a corpus text (UTF-8,
+or GB18030/GBK as Excel saves it on Chinese Windows, with or without a BOM); a row with
+more cells than the header is an error.
+
 >>> lex = lexicon_from_mapping({"name": "demo", "concepts": [
 ...     {"id": "park_city", "label": "公园城市", "aliases": ["公园城市", "公園城市"]}]})
 >>> lex.concepts["park_city"].aliases
@@ -22,11 +30,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
-
 from ..errors import PlantraceError, Problem, ValidationError
+from ..ingest.read import decode_text
 from ..resources import data_dir
 from ..text.normalise import NormaliserConfig, normalise_text
+from ..yamlsafe import load_yaml
 
 LEXICON_DIR = data_dir()  # the bundled lexicons: plantrace/data/ (importlib.resources)
 DEFAULT_LEXICONS = ("planning_concepts.yaml",)
@@ -107,22 +115,54 @@ def normalise_alias(alias: str) -> str:
     return normalise_text(alias.strip(), _ALIAS_CONFIG).strip()
 
 
-# libyaml's parser when PyYAML was built with it (the wheels are): the pure-Python one
-# takes 0.8 s for the bundled lexicon, which a notebook user pays after every edit.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The keys of a concept entry; ``label_is_alias`` is set by the CSV reader only.
+CONCEPT_KEYS = ("id", "label", "category", "aliases", "parent", "note", "source")
+_STRING_KEYS = ("id", "label", "category", "parent", "note", "source")
+_INTERNAL_KEYS = ("__line__", "label_is_alias")
 
 
-class _LineLoader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """A safe loader that remembers the line of every mapping (for error messages)."""
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    mapping = _SafeLoader.construct_mapping(loader, node, deep=deep)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
+def _wrong_types(entry: Mapping[str, Any], name: str, line: int | None) -> list[Problem]:
+    """A value of the wrong type would be turned into a string that never matches (an
+    alias ``{'zh': …}``) or quietly change (``1.10`` → ``1.1``): each is a problem."""
+    import difflib
 
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    out: list[Problem] = []
+    quote = "(in quotes if it looks like a number, a date or yes/no)"
+    for key in _STRING_KEYS:
+        value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            out.append(Problem(line, f"{key} of concept {name} is {_kind(value)}, not a string",
+                               f"write {key} as text {quote}"))
+    aliases = entry.get("aliases")
+    if aliases is not None and not isinstance(aliases, (str, list)):
+        out.append(Problem(line, f"aliases of concept {name} is {_kind(aliases)}, not a list",
+                           "write aliases: [甲, 乙]"))
+    elif isinstance(aliases, list):
+        for a in aliases:
+            if a is not None and not isinstance(a, str):
+                shown = repr(a) if not isinstance(a, (dict, list)) else _kind(a)
+                out.append(Problem(line, f"an alias of concept {name} is {_kind(a)} ({shown}), not a string",
+                                   f"write each alias as text {quote}: aliases: [甲, 乙]"))
+    for key in entry:
+        if key in CONCEPT_KEYS or key in _INTERNAL_KEYS:
+            continue
+        near = difflib.get_close_matches(str(key).lower(), CONCEPT_KEYS, n=1, cutoff=0.75)
+        if near:
+            out.append(Problem(line, f"concept {name} has the key {key!r}: a misspelt {near[0]!r}?",
+                               f"write {near[0]}:"))
+    return out
 
 
 def lexicon_from_mapping(data: Mapping[str, Any], *, path: str = "<memory>", sha256: str = "") -> Lexicon:
@@ -140,7 +180,12 @@ def lexicon_from_mapping(data: Mapping[str, Any], *, path: str = "<memory>", sha
         if not isinstance(entry, dict):
             problems.append(Problem(line, "a concept entry is not a mapping", "write {id: …, label: …, aliases: […]}"))
             continue
+        name = repr(entry["id"]) if isinstance(entry.get("id"), str) else f"on line {line}"
+        wrong = _wrong_types(entry, name, line)
+        problems.extend(wrong)
         cid = str(entry.get("id") or "").strip()
+        if wrong:
+            continue
         if not cid:
             problems.append(Problem(line, "concept without id", "give every concept an id"))
             continue
@@ -152,13 +197,10 @@ def lexicon_from_mapping(data: Mapping[str, Any], *, path: str = "<memory>", sha
         raw_aliases = entry.get("aliases") or []
         if isinstance(raw_aliases, str):
             raw_aliases = [raw_aliases]
-        if not isinstance(raw_aliases, list):
-            problems.append(Problem(line, f"aliases of {cid!r} is not a list", "write aliases: [甲, 乙]"))
-            raw_aliases = []
         aliases: list[str] = []
         # In YAML the label is itself an alias; a CSV's concept column only names the concept.
         label_alias = [label] if label and entry.get("label_is_alias", True) else []
-        for a in label_alias + [str(x) for x in raw_aliases if x is not None]:
+        for a in label_alias + [x if x is not None else "" for x in raw_aliases]:
             norm = normalise_alias(a)
             if not norm:
                 problems.append(Problem(line, f"concept {cid!r} has an empty alias", "remove the empty alias"))
@@ -228,8 +270,14 @@ def _lexicon_from_csv(text: str, path: str, sha: str) -> Lexicon:
                              hint="write concept,alias as the first line")
     by_concept: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
+    width = len(rows[0])
     for i, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
+            continue
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            # concept,alias1,alias2 would keep alias1 only
+            problems.append(Problem(i, f"row has {len(row)} cells, the header {width}",
+                                    "one alias per row (concept,alias); quote a cell that holds a comma"))
             continue
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
             problems.append(Problem(i, "row needs a concept and an alias", "write concept,alias"))
@@ -254,20 +302,25 @@ def load_lexicon(path: str | Path) -> Lexicon:
                              hint="check the path given to --lexicon")
     data = p.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
+    if p.suffix.lower() == ".csv":
+        # Excel on Chinese Windows saves CSV as GB18030/GBK (sometimes with a BOM): read
+        # it the way a corpus text is read, never refuse it as "not UTF-8".
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = decode_text(data, shown)[0]
+            except PlantraceError as exc:
+                raise PlantraceError(f"lexicon cannot be decoded: {exc.message}", file=shown, line=exc.line,
+                                     hint="save it as UTF-8 CSV (or GB18030)") from exc
+        return _lexicon_from_csv(text.lstrip("\ufeff"), shown, sha)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlantraceError(f"lexicon is not UTF-8 (byte {exc.start})", file=shown,
-                             hint="save it as UTF-8") from exc
-    if p.suffix.lower() == ".csv":
-        return _lexicon_from_csv(text, shown, sha)
-    try:
-        parsed = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlantraceError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=shown,
-                             line=mark.line + 1 if mark else None,
-                             hint="fix the YAML syntax (indentation, quotes, colons)") from exc
+                             line=data.count(b"\n", 0, exc.start) + 1, hint="save it as UTF-8") from exc
+    # Strict: a key written twice (at any depth) and any anchor/alias are errors.
+    parsed = load_yaml(text, file=shown, what="lexicons", line_key="__line__")
     if not isinstance(parsed, dict):
         raise PlantraceError("lexicon is not a YAML mapping", file=shown,
                              hint="start with name:, version: … and concepts:")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 from .._version import __version__
 from ..ingest.manifest import ManifestEntry
 from ..ingest.read import RawText
-from ..structure.document import Document
+from ..structure.document import Document, declared_config
 from ..structure.structure import Heading, Paragraph, Sentence, Structure
 from ..structure.zones import Zone, ZoneRules
 from ..text.normalise import NormaliserConfig, StepReport
@@ -63,7 +63,7 @@ def config_hash(config: NormaliserConfig, zone_source: str = "") -> str:
 def document_key(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
                  zone_rules: ZoneRules | None) -> str:
     """Store key: raw text hash, the config this entry is normalised with, the zone rules."""
-    cfg = replace(config, script=entry.script) if entry.script != "auto" else config
+    cfg = declared_config(entry, raw, config)
     raw_sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
     return f"{raw_sha}:{config_hash(cfg, zone_rules.source if zone_rules else 'default')}"
 

@@ -62,6 +62,11 @@ class DocumentSet:
         return [d.doc_id for d in self.docs]
 
     @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """(file, message) for every document used otherwise than declared (script)."""
+        return [(str(d.entry.path), d.script_warning) for d in self.docs if d.script_warning]
+
+    @property
     def name(self) -> str:
         return "+".join(p.name for p in self.paths)
 
@@ -72,7 +77,8 @@ class DocumentSet:
             sizes = d.zone_sizes()
             rows.append({
                 **d.meta, "corpus": d.corpus_name, "encoding": d.encoding,
-                "script_used": d.config.script, "rejoin_lines": d.config.rejoin_lines,
+                "script_used": d.config.script, "script_warning": d.script_warning,
+                "rejoin_lines": d.config.rejoin_lines,
                 "raw_chars": len(d.raw), "chars": sum(sizes.values()),
                 "front_chars": sizes["front"], "body_chars": sizes["body"], "back_chars": sizes["back"],
                 "headings": len(d.headings), "sentences": sum(1 for s in d.sentences if s.zone == "body"),
@@ -93,5 +99,6 @@ class DocumentSet:
                                      "script": d.config.script, "rejoin_lines": d.config.rejoin_lines}
                           for d in self.docs},
             "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "replaced_invalid_bytes": [{"file": f, "count": n} for f, n in self.replaced],
         }

@@ -39,6 +39,7 @@ CODEBOOK: dict[str, dict[str, str]] = {
         "corpus": "Name of the corpus folder the document comes from.",
         "encoding": "Encoding the raw file was read with (detected unless overridden).",
         "script_used": "Script the normaliser applied: traditional means OpenCC converted it to simplified.",
+        "script_warning": "Empty, or why script_used differs from the declared script (a traditional text declared simplified is converted).",
         "rejoin_lines": "Whether wiki-link line breaks were rejoined (on/off, decided per document).",
         "raw_chars": "Characters in the raw file as decoded.",
         "chars": "Non-whitespace characters of normalised text, all zones.",

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import PlantraceError
 from ..ingest.manifest import ManifestEntry
 from ..ingest.read import RawText
-from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped
+from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped, script_mismatch
 from ..text.textmap import MappedText
 from .structure import Heading, Paragraph, Sentence, Structure, split_structure
 from .zones import Zone, ZoneRules, detect_zones
@@ -59,6 +59,15 @@ class Document:
     @property
     def meta(self) -> dict[str, object]:
         return self.entry.metadata()
+
+    @property
+    def script_warning(self) -> str:
+        """Why the script used is not the one declared ('' when it is): a traditional
+        text declared simplified (:func:`plantrace.text.normalise.script_mismatch`)."""
+        if self.entry.script == "simplified" and self.config.script != "simplified":
+            return script_mismatch(self.entry.script, self.raw) or (
+                f"declared script=simplified, but converted as {self.config.script}")
+        return ""
 
     @property
     def text(self) -> str:
@@ -152,10 +161,20 @@ class Document:
         )
 
 
+def declared_config(entry: ManifestEntry, raw: RawText, config: NormaliserConfig) -> NormaliserConfig:
+    """The config with the manifest's script, except a traditional text declared simplified:
+    converted as auto would (see :func:`plantrace.text.normalise.script_mismatch`)."""
+    if entry.script == "auto":
+        return config
+    if script_mismatch(entry.script, raw.text):
+        return replace(config, script="traditional")
+    return replace(config, script=entry.script)
+
+
 def build_document(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
                    zone_rules: ZoneRules | None = None, corpus_name: str = "") -> Document:
     """Normalise, zone and structure one ingested document."""
-    cfg = replace(config, script=entry.script) if entry.script != "auto" else config
+    cfg = declared_config(entry, raw, config)
     mapped, resolved, reports = normalise_mapped(raw.text, cfg, explain=True)
     zones = tuple(detect_zones(mapped.text, zone_rules))
     structure = split_structure(mapped.text, list(zones))
