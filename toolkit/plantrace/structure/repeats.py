@@ -16,9 +16,9 @@ so refrains (``各位代表！``), headings and a sentence quoted twice stay bod
 >>> find_repeats(page, min_chars=12)
 [Repeat(start=38, end=69, original_start=6, original_end=37)]
 >>> for z in detect_zones_with_repeats(page, min_chars=12):
-...     print(z.name, page[z.start:z.end].split(), z.why[:15])
+...     print(z.name, page[z.start:z.end].split(), z.why[:15] or "-")
 front ['来源：日报'] before: the add
-body ['各位代表：', '今年经济稳中有进。', '明年增长5%左右。'] 
+body ['各位代表：', '今年经济稳中有进。', '明年增长5%左右。'] -
 back ['相关报道：'] related-coverag
 duplicate ['各位代表：', '今年经济稳中有进。', '明年增长5%左右。'] repeats lines 2
 back ['相关报道：'] repeats lines 5
