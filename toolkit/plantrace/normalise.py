@@ -96,9 +96,11 @@ decode_codepoint_escapes = _regex_step(
     # <U+00A0> (R, some exporters), \u3000 (JSON, Python), \U0001F600 (Python) and a
     # JSON surrogate pair. A bare U+3000 in prose names a code point and is kept; an
     # escaped backslash (\\u3000) is a literal backslash and is kept.
+    # (The look-behind sits after the first backslash, so the regex engine can skip
+    # to the next '<' or '\\' instead of trying every position.)
     r"<[Uu]\+(?P<cp>[0-9A-Fa-f]{4,6})>"
-    r"|(?<!\\)\\u(?P<hi>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<lo>[dD][c-fC-F][0-9a-fA-F]{2})"
-    r"|(?<!\\)\\u(?P<u4>[0-9a-fA-F]{4})|(?<!\\)\\U(?P<u8>[0-9a-fA-F]{8})",
+    r"|\\(?<!\\\\)(?:u(?P<hi>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<lo>[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|u(?P<u4>[0-9a-fA-F]{4})|U(?P<u8>[0-9a-fA-F]{8}))",
     _codepoint_repl,
     "Code points escaped by other tools become characters: <U+00A0>, \\u3000, \\U0001F600.",
 )
