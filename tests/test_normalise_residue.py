@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from plantrace.normalise import STEPS, NormaliserConfig, normalise_mapped, normalise_text
+from plantrace.normalise import (
+    STEPS,
+    NormaliserConfig,
+    normalise_mapped,
+    normalise_text,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "normalise_residue_cases.json").read_text(encoding="utf-8"))
@@ -83,6 +87,8 @@ def test_double_escaped_markup_goes_in_one_pass() -> None:
     raw = "&lt;p&gt;城镇登记失业率&amp;lt;4%&lt;/p&gt;"
     mapped, _, reports = normalise_mapped(raw, SIMPLIFIED, explain=True)
     assert mapped.text == "城镇登记失业率<4%"
+    changed = {r.step: r.changes for r in reports if r.changes}
+    assert changed == {"decode_html_entities": 5, "remove_html_tags": 2}
 
 
 def test_residue_steps_change_nothing_in_the_bundled_corpora() -> None:
@@ -125,3 +131,11 @@ def test_residue_normalising_twice_equals_once_and_offsets_stay_valid(text: str,
     assert all(0 <= s < e <= len(text) for s, e in zip(mapped.starts.tolist(), mapped.ends.tolist()))
     assert mapped.starts.tolist() == sorted(mapped.starts.tolist())
     assert normalise_text(mapped.text, cfg) == mapped.text
+
+
+@pytest.mark.fuzz
+@settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(RESIDUE_TEXT, st.sampled_from(["simplified", "traditional"]))
+def test_fuzz_residue_normalising_twice_equals_once(text: str, script: str) -> None:
+    # The same property at the fuzz suite's 10,000 cases (CI runs -m fuzz; about 70 s).
+    test_residue_normalising_twice_equals_once_and_offsets_stay_valid.hypothesis.inner_test(text, script)

@@ -14,10 +14,17 @@ import re
 from pathlib import Path
 
 import pytest
-
 from plantrace.normalise import (
-    PHRASES_FORMAT, STEPS, NormaliserConfig, _opencc, normalise_mapped, normalise_text, parse_phrases,
-    step_edits, t2s_phrases,
+    PHRASES_FORMAT,
+    STEPS,
+    NormaliserConfig,
+    _opencc,
+    normalise_mapped,
+    normalise_text,
+    parse_phrases,
+    step_edits,
+    t2s_phrase_spans,
+    t2s_phrases,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,3 +210,34 @@ def test_audit_counts(raw) -> None:
             changed.update(a for a, b in zip(old, new) if a != b)
     assert {c: changed[c] for c in AUDIT} == AUDIT
     assert len(changed) == 626 and sum(changed.values()) == 13827
+
+
+def test_slices_that_do_not_cut_a_phrase_normalise_back(raw) -> None:
+    # test_normalise.py's slice property, on every sentence-sized slice of the four
+    # documents that starts and ends on Han and does not cut a phrase the layer wrote.
+    han = re.compile(r"[\u3400-\u9fff]")
+    checked = 0
+    for d, text in raw.items():
+        mapped, cfg, _ = normalise_mapped(text, TRADITIONAL)
+        norm = mapped.text
+        cuts = t2s_phrase_spans(norm)
+        for start in range(0, len(norm) - 30, 97):
+            end = start + 30
+            if not (han.match(norm[start]) and han.match(norm[end - 1])) or "\n" in norm[start:end]:
+                continue
+            if any(s < start < e or s < end < e for s, e in cuts):
+                continue
+            s, e = mapped.raw_span(start, end)
+            assert normalise_text(text[s:e], cfg) == norm[start:end], (d, start)
+            checked += 1
+    assert checked > 300
+
+
+def test_a_slice_that_cuts_a_converted_phrase_cannot_normalise_back(raw) -> None:
+    # Why the slice property needs the exception: xindu's "著力健全防控體系,著" cut before 力.
+    text = raw["xindu_2021_signed_article"]
+    mapped, cfg, _ = normalise_mapped(text, TRADITIONAL)
+    i = mapped.text.index("着力健全防控体系,着") + len("着力健全防控体系,着")
+    assert (i - 1, i + 1) in t2s_phrase_spans(mapped.text)
+    s, e = mapped.raw_span(i - 10, i)
+    assert normalise_text(text[s:e], cfg) == "着力健全防控体系,著"

@@ -17,10 +17,10 @@ the same names as the registry.
 from __future__ import annotations
 
 import re
-from html import entities as html_entities
-from html import unescape as html_unescape
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
+from html import entities as html_entities
+from html import unescape as html_unescape
 from typing import Callable, Iterable, Literal
 
 from .textmap import Edit, MappedText, apply_edits_str
@@ -143,10 +143,11 @@ _HTML_NAMES = (
     "|select|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th"
     "|thead|time|title|tr|tt|u|ul|var|video|wbr|o:p|(?:st1|[ovw]):[a-z]+"
 )
-_HTML_BLOCK = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6"
-    " header hr li main nav ol p pre section table title tr ul".split()
-)
+_HTML_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+    "pre", "section", "table", "title", "tr", "ul",
+})
 _HTML_TAG_RE = (
     rf"</?(?P<name>{_HTML_NAMES})(?![A-Za-z0-9:_-])"
     r"""(?:\s(?:[^<>"'\n]|"[^"\n]*"|'[^'\n]*')*)?/?>"""
@@ -454,6 +455,25 @@ def _phrase_edits(text: str) -> list[Edit]:
         if new != m.group(0):
             out.append((m.start(), m.end(), new))
     return out
+
+
+@lru_cache(maxsize=1)
+def _phrase_out_re() -> re.Pattern[str]:
+    outs = sorted({v for k, v in t2s_phrases().items() if k != v and len(v) > 1}, key=lambda v: (-len(v), v))
+    return re.compile("|".join(map(re.escape, outs)))
+
+
+def t2s_phrase_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of normalised ``text`` that ``fix_t2s_phrases`` writes as a unit (着力, 随着, 千瓦).
+
+    The layer decides from context, so a raw slice that cuts such a phrase (``…,著``
+    without its ``力``) cannot re-normalise to the document's ``着``: a test that slices
+    a converted document re-normalises only slices that do not cut these spans.
+
+    >>> t2s_phrase_spans("要着力推进，随着发展，显著")
+    [(1, 3), (6, 8)]
+    """
+    return [m.span() for m in _phrase_out_re().finditer(text)]
 
 
 fix_t2s_phrases = Step(
