@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
+from html import entities as html_entities
+from html import unescape as html_unescape
 from typing import Callable, Iterable, Literal
 
 from .textmap import Edit, MappedText, apply_edits_str
@@ -77,6 +79,111 @@ def _translate_step(name: str, table: dict[int, str], doc: str) -> Step:
 
 
 # --- the steps ----------------------------------------------------------------------
+
+# Web residue: what a crawler or an export tool leaves of markup and escapes. These
+# steps run first, so the characters they produce (NBSP, U+3000, zero-width spaces,
+# CR) are folded by remove_invisibles and unify_spaces in the same pass.
+
+
+def _codepoint_repl(m: re.Match[str]) -> str:
+    hi, lo, one = m.group("hi"), m.group("lo"), m.group("cp") or m.group("u4") or m.group("u8")
+    if hi:  # a JSON surrogate pair \ud83d\ude00 is one character
+        cp = 0x10000 + ((int(hi, 16) - 0xD800) << 10) + (int(lo, 16) - 0xDC00)
+    else:
+        cp = int(one, 16)
+    if cp > 0x10FFFF or 0xD800 <= cp <= 0xDFFF:
+        return m.group(0)  # not a character (a lone surrogate): leave the escape as it is
+    return chr(cp)
+
+
+decode_codepoint_escapes = _regex_step(
+    "decode_codepoint_escapes",
+    # <U+00A0> (R, some exporters), \u3000 (JSON, Python), \U0001F600 (Python) and a
+    # JSON surrogate pair. A bare U+3000 in prose names a code point and is kept; an
+    # escaped backslash (\\u3000) is a literal backslash and is kept.
+    # (The look-behind sits after the first backslash, so the regex engine can skip
+    # to the next '<' or '\\' instead of trying every position.)
+    r"<[Uu]\+(?P<cp>[0-9A-Fa-f]{4,6})>"
+    r"|\\(?<!\\\\)(?:u(?P<hi>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<lo>[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|u(?P<u4>[0-9a-fA-F]{4})|U(?P<u8>[0-9a-fA-F]{8}))",
+    _codepoint_repl,
+    "Code points escaped by other tools become characters: <U+00A0>, \\u3000, \\U0001F600.",
+)
+
+
+def _entity_repl(m: re.Match[str]) -> str:
+    # &amp;nbsp; (escaped twice) is one token; every &amp; layer goes at once, so one
+    # pass decodes it. The core is decoded with html.unescape's table only when it is
+    # a real entity; &foo; stays literal.
+    core = m.group("core")
+    if core.startswith("#") or core in html_entities.html5:
+        return html_unescape("&" + core)
+    return "&" + core
+
+
+decode_html_entities = _regex_step(
+    "decode_html_entities",
+    # Entity tokens only, terminated by ';' (R&D, AT&T and a bare &nbsp stay as written).
+    r"&(?:amp;)*(?P<core>#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)",
+    _entity_repl,
+    "HTML entities become characters: &nbsp; → NBSP, &#12288; → U+3000, &ldquo; → “, &amp;amp; → &.",
+)
+
+remove_html_comments = _regex_step(
+    "remove_html_comments",
+    r"<!--.*?-->|<![Dd][Oo][Cc][Tt][Yy][Pp][Ee][^<>]*>",
+    "",
+    "Remove HTML comments <!-- … --> (Word's conditional comments too) and <!DOCTYPE …>.",
+    re.DOTALL,
+)
+
+# Element names of HTML and of Word's HTML export (o:p, st1:chsdate); a '<' before
+# anything else (<5%, <4, <U+00A0>, 《》) is text. Block elements end a line: they
+# become a line break unless one is already there; a table cell starts with a space.
+_HTML_NAMES = (
+    "a|abbr|address|area|article|aside|b|base|basefont|bdi|bdo|big|blockquote|body|br|button|caption|center"
+    "|cite|code|col|colgroup|dd|del|details|dfn|dir|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer"
+    "|form|frame|frameset|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|map"
+    "|mark|meta|nav|nobr|noscript|object|ol|optgroup|option|p|param|picture|pre|q|s|samp|script|section"
+    "|select|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th"
+    "|thead|time|title|tr|tt|u|ul|var|video|wbr|o:p|(?:st1|[ovw]):[a-z]+"
+)
+_HTML_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+    "pre", "section", "table", "title", "tr", "ul",
+})
+_HTML_TAG_RE = (
+    rf"</?(?P<name>{_HTML_NAMES})(?![A-Za-z0-9:_-])"
+    r"""(?:\s(?:[^<>"'\n]|"[^"\n]*"|'[^'\n]*')*)?/?>"""
+)
+
+
+def _tag_repl(m: re.Match[str]) -> str:
+    name = m.group("name").lower()
+    if name in ("td", "th"):
+        return "" if m.group(0).startswith("</") else " "
+    if name not in _HTML_BLOCK:
+        return ""
+    text = m.string
+    i, j = m.start(), m.end()
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if i == 0 or text[i - 1] in "\r\n" or j == len(text) or text[j] in "\r\n":
+        return ""  # already at a line boundary
+    return "\n"
+
+
+remove_html_tags = _regex_step(
+    "remove_html_tags",
+    _HTML_TAG_RE,
+    _tag_repl,
+    "Remove HTML tags (<p>, <br/>, </span>, <a href=…>); block tags end the line. <5% and 《》 stay.",
+    re.IGNORECASE,
+)
+
 
 remove_invisibles = _regex_step(
     "remove_invisibles",
@@ -331,14 +438,107 @@ def to_simplified_step(config: str = "t2s") -> Step:
                 f"Traditional → simplified with native OpenCC ({config}).")
 
 
+# --- after OpenCC: phrases it leaves traditional -----------------------------------
+# OpenCC's t2s keeps 著 everywhere (著力, 随著, 意味著 stay), where mainland text writes
+# 着 except in 著名, 显著, 著作…; and it does not fold variants such as 衞 (卫) or 擧
+# (举). data/t2s_phrases.txt lists those phrases as t2s leaves them with the mainland
+# form, identity entries included (著名 → 著名) so that longest match first keeps
+# 名著手稿 from becoming 名着手稿. The audit behind it is data/t2s_phrases.md.
+
+PHRASES_FORMAT = "plantrace-phrases/1"
+
+
+@lru_cache(maxsize=1)
+def t2s_phrases() -> dict[str, str]:
+    """The bundled phrase table, checked: format header, tab-separated pairs, sorted, unique.
+
+    >>> t2s_phrases()["著力"], t2s_phrases()["著名"]
+    ('着力', '著名')
+    """
+    from importlib import resources
+
+    text = resources.files("plantrace").joinpath("data/t2s_phrases.txt").read_text(encoding="utf-8")
+    return parse_phrases(text, "plantrace/data/t2s_phrases.txt")
+
+
+def parse_phrases(text: str, origin: str = "<phrases>") -> dict[str, str]:
+    """Parse a ``plantrace-phrases/1`` file: ``#`` header lines, then sorted ``from<TAB>to`` lines."""
+    lines = text.splitlines()
+    header = [ln for ln in lines if ln.startswith("#")]
+    if not any(ln.split(":", 1)[-1].strip() == PHRASES_FORMAT for ln in header if ln.lower().startswith("# format:")):
+        raise ValueError(f"{origin}: no '# format: {PHRASES_FORMAT}' header line")
+    table: dict[str, str] = {}
+    keys: list[str] = []
+    for no, ln in enumerate(lines, 1):
+        if not ln or ln.startswith("#"):
+            continue
+        parts = ln.split("\t")
+        if len(parts) != 2 or not parts[0] or not parts[1] or parts[0] != parts[0].strip():
+            raise ValueError(f"{origin}:{no}: expected 'from<TAB>to', got {ln!r}")
+        if parts[0] in table:
+            raise ValueError(f"{origin}:{no}: duplicate entry {parts[0]!r}")
+        keys.append(parts[0])
+        table[parts[0]] = parts[1]
+    if keys != sorted(keys):
+        raise ValueError(f"{origin}: entries are not sorted (by code point)")
+    return table
+
+
+@lru_cache(maxsize=1)
+def _phrase_re() -> re.Pattern[str]:
+    # Longest first: at each position the regex takes the first alternative that
+    # matches, so this is OpenCC's maximum forward matching.
+    keys = sorted(t2s_phrases(), key=lambda k: (-len(k), k))
+    return re.compile("|".join(map(re.escape, keys)))
+
+
+def _phrase_edits(text: str) -> list[Edit]:
+    table = t2s_phrases()
+    out: list[Edit] = []
+    for m in _phrase_re().finditer(text):
+        new = table[m.group(0)]
+        if new != m.group(0):
+            out.append((m.start(), m.end(), new))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _phrase_out_re() -> re.Pattern[str]:
+    outs = sorted({v for k, v in t2s_phrases().items() if k != v and len(v) > 1}, key=lambda v: (-len(v), v))
+    return re.compile("|".join(map(re.escape, outs)))
+
+
+def t2s_phrase_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of normalised ``text`` that ``fix_t2s_phrases`` writes as a unit (着力, 随着, 千瓦).
+
+    The layer decides from context, so a raw slice that cuts such a phrase (``…,著``
+    without its ``力``) cannot re-normalise to the document's ``着``: a test that slices
+    a converted document re-normalises only slices that do not cut these spans.
+
+    >>> t2s_phrase_spans("要着力推进，随着发展，显著")
+    [(1, 3), (6, 8)]
+    """
+    return [m.span() for m in _phrase_out_re().finditer(text)]
+
+
+fix_t2s_phrases = Step(
+    "fix_t2s_phrases", _phrase_edits,
+    "After OpenCC, phrases it leaves traditional: 著力 → 着力, 随著 → 随着, 衞生 → 卫生; 著名 stays.",
+)
+
+
 #: The registry: step names in the order they run. Config flags use the same names.
 STEPS: dict[str, Step] = {
     s.name: s
     for s in (
         # strip_markdown runs before the glosses: 國**(guó) must lose its gloss in one pass.
+        # Web residue first: what it decodes (&nbsp;, \u3000, <U+200B>) is folded by
+        # remove_invisibles and unify_spaces in the same pass; entities before tags, so
+        # &lt;p&gt; escaped once more by a crawler goes in the same pass too.
+        decode_codepoint_escapes, decode_html_entities, remove_html_comments, remove_html_tags,
         remove_invisibles, unify_spaces, fold_fullwidth, join_spaced_digits,
         strip_markdown, remove_pinyin_glosses, trim_lines, rejoin_lines,
-        remove_cjk_spaces, to_simplified_step(),
+        remove_cjk_spaces, to_simplified_step(), fix_t2s_phrases,
     )
 }
 
@@ -351,6 +551,10 @@ class NormaliserConfig:
     document so that the same resolved config re-normalises any slice of it identically.
     """
 
+    decode_codepoint_escapes: bool = True
+    decode_html_entities: bool = True
+    remove_html_comments: bool = True
+    remove_html_tags: bool = True
     remove_invisibles: bool = True
     unify_spaces: bool = True
     fold_fullwidth: bool = True
@@ -361,6 +565,8 @@ class NormaliserConfig:
     rejoin_lines: Literal["auto", "on", "off"] = "auto"
     remove_cjk_spaces: bool = True
     to_simplified: bool = True
+    #: runs only on documents ``to_simplified`` converted (see :func:`t2s_phrases`)
+    fix_t2s_phrases: bool = True
     script: str = "auto"
 
     def resolve(self, raw: str) -> "NormaliserConfig":
@@ -384,6 +590,9 @@ class NormaliserConfig:
             elif name == "to_simplified":
                 if self.to_simplified and self.script in OPENCC_CONFIG:
                     out.append(to_simplified_step(OPENCC_CONFIG[self.script]))
+            elif name == "fix_t2s_phrases":
+                if self.fix_t2s_phrases and self.to_simplified and self.script in OPENCC_CONFIG:
+                    out.append(step)
             elif getattr(self, name):
                 out.append(step)
         return out
