@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plantrace.text.normalise import STEPS, NormaliserConfig, normalise_mapped, normalise_text, step_edits
+from plantrace.text.normalise import (
+    STEPS,
+    NormaliserConfig,
+    normalise_mapped,
+    normalise_text,
+    step_edits,
+    t2s_phrase_spans,
+)
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "normalise_cases.json").read_text(encoding="utf-8"))
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -140,6 +147,9 @@ def test_raw_span_normalises_back(chengdu, doc_id: str, data: st.DataObject) -> 
     while end > start and not HAN.match(text[end - 1]):
         end -= 1
     if start >= end or "\n" in text[start:end]:
+        return
+    # fix_t2s_phrases decides from context: a slice that cuts 着力 re-normalises to 著.
+    if any(s < start < e or s < end < e for s, e in t2s_phrase_spans(text)):
         return
     assert normalise_text(doc.raw_span(start, end), doc.config) == text[start:end]
 

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from plantrace.normalise import (
+from plantrace.text.normalise import (
     PHRASES_FORMAT,
     STEPS,
     NormaliserConfig,

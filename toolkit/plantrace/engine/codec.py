@@ -32,7 +32,7 @@ HEADING_SEP = " > "
 
 #: Package files (paths inside ``plantrace/``) whose code decides a stored document.
 _DOCUMENT_CODE = ("text/normalise.py", "text/textmap.py", "structure/zones.py", "structure/structure.py",
-                  "data/zones.yaml")
+                  "structure/repeats.py", "structure/document.py", "data/zones.yaml", "data/t2s_phrases.txt")
 
 
 def code_fingerprint(*names: str) -> str:
