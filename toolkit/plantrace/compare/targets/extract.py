@@ -15,13 +15,28 @@ government's figure) or ``parent_quote`` (a figure the text attributes to a
 higher authority, e.g. ``中央提出今年经济增长预期目标为8%左右`` in the 2005
 national report, which also states the same 8%左右 as its own target).
 
+Two more scopes and one more kind, for the national series 1954-2025:
+
+* ``plan_period`` -- a five-year figure (``“十五”期间年均经济增长速度预期目标为7%左右``,
+  ``今后五年国内生产总值年均增长7.5%``) or a cumulative one (``2005年与2000年相比，国内
+  生产总值增长57.3%``): the figure's clause names an average or a span (cue ``plan_period``).
+  ``target_period`` gives the years (“N五” plans, ``今后五年``, ``到1992年``, ``2000年相比``);
+  it is a *target* while the plan has not ended, else an *achievement*; never the year's
+  target.
+* ``not_set`` -- the report says it sets no target (``我们没有提出全年经济增速具体目标``,
+  2020): one row, value empty, for each indicator the sentence names (cue ``not_set``).
+* A ``national`` report (``level``) has no parent: ``中央提出今年经济增长预期目标为7%左右``
+  (2004) is its own target.
+
 What is matched
 ---------------
 A figure expression is *surface form* (from ``data/indicators.yaml``) +
 optional bridge (``预期目标为``, ``要``, ``：``) + optional prefix qualifier
 (``力争``, ``不低于``, ``控制在`` …) + number + the indicator's unit, optionally
 a range (``5.0%—5.5%``, ``5-5.5%``, ``5.5%至6%``) + optional suffix qualifier
-(``左右``, ``以上``, ``以内``, ``以下``, ``上下``).  Two extra shapes seen in
+(``左右``, ``以上``, ``以内``, ``以下``, ``上下``).  For percentages the number may be
+in Chinese numerals after ``百分之`` (``百分之八至九``, ``百分之十四点二``; converted by
+cn2an).  Two extra shapes seen in
 the reports are also read:
 
 * level-then-growth, typical of results: ``地区生产总值57761亿元、增长5.5%``,
