@@ -423,9 +423,8 @@ def targets_cmd(
         if compare_parent or compare_previous:
             frame = c.compare_targets(indicator=indicator,
                                       against="parent" if compare_parent else "previous")
-            cols = ["doc_child", "region", "indicator_id", "parent_year", "value_parent",
-                    "value_high_parent", "qualifier_parent", "year", "value_child",
-                    "value_high_child", "qualifier_child", "status"]
+            cols = ["doc_child", "indicator_id", "parent_year", "value_parent", "value_high_parent",
+                    "qualifier_parent", "value_child", "value_high_child", "qualifier_child", "status"]
             if compare_parent and not _state["quiet"]:
                 note = missing_parent_note(c.missing_parent_year())
                 if note:
