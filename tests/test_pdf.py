@@ -214,13 +214,36 @@ def test_ligature_and_kangxi_radicals_are_folded_with_raw_offsets(tmp_path: Path
 
 # --- a scan without a text layer ---------------------------------------------------------
 
-def test_scanned_pdf_says_it_needs_ocr(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["scanned.pdf", "scanned_chromium.pdf"])
+def test_scanned_pdf_says_it_needs_ocr(name: str) -> None:
+    # scanned_chromium.pdf: a browser printed the scan, so its header and footer are text.
     with pytest.raises(PlantraceError) as info:
-        read_pdf_text(FIXTURES / "scanned.pdf")
+        read_pdf_text(FIXTURES / name)
     err = info.value
-    assert "has no text layer (a scanned image" in err.message and "it needs OCR first" in err.message
-    assert err.file.endswith("scanned.pdf") and "ocrmypdf" in err.hint
+    assert err.message == ("has no text layer (a scanned image: 1 of 1 page(s) are images without text); "
+                           "it needs OCR first")
+    assert err.file == str(FIXTURES / name) and "ocrmypdf" in err.hint
     assert "front or back matter" not in str(err)
+
+
+def test_a_pdf_mostly_of_scanned_pages_needs_ocr_and_one_with_a_picture_page_does_not(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium  # pdfplumber's own dependency
+
+    def merge(out: Path, *parts: str) -> Path:
+        doc = pdfium.PdfDocument.new()
+        for part in parts:
+            doc.import_pages(pdfium.PdfDocument(str(FIXTURES / part)))
+        doc.save(str(out))
+        return out
+
+    mostly_scan = merge(tmp_path / "mostly_scan.pdf", "national2024_chromium.pdf", "scanned.pdf", "scanned.pdf",
+                        "scanned.pdf", "scanned.pdf")  # 3 text pages, 4 scanned
+    with pytest.raises(PlantraceError, match=r"4 of 7 page\(s\) are images without text"):
+        read_pdf_text(mostly_scan)
+    # A picture page among text pages (a cover, a map) is read, and its text layer kept.
+    with_picture = merge(tmp_path / "with_picture.pdf", "scanned.pdf", "national2024_chromium.pdf")
+    text = read_pdf_text(with_picture)
+    assert text.count("\f") == 4 and text.startswith("\f") and "各位代表" in text
 
 
 def test_scanned_pdf_in_a_corpus_exits_2_naming_the_file(tmp_path: Path) -> None:

@@ -38,8 +38,9 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 #: Line-end punctuation after which a line short of the right edge ends its paragraph.
 _TERMINAL = tuple("。！？；：!?;:”」』）)")
-#: Characters per page (non-space) below which a page counts as having no text.
-_MIN_PAGE_CHARS = 10
+#: A page is a scan when an image covers half of it and fewer characters than this stand
+#: on it (a browser printing a scan adds its header and footer, ~80-150 characters).
+_SCAN_PAGE_CHARS = 200
 _OCR_HINT = ("run OCR first, e.g. `ocrmypdf -l chi_sim+eng IN.pdf OUT.pdf` (Debian: apt-get install "
              "ocrmypdf tesseract-ocr-chi-sim), and list the OCRed PDF in the manifest")
 
@@ -86,7 +87,7 @@ def read_pdf_text(path: str | Path) -> str:
         raise PlantraceError("reading PDF needs pdfplumber", file=str(p),
                              hint="pip install pdfplumber (a dependency of plantrace: reinstall it)") from exc
     pages: list[str] = []
-    images = 0
+    scans = 0  # pages that are an image with (almost) no text on them
     try:
         with pdfplumber.open(str(p)) as pdf:
             for page in pdf.pages:
@@ -94,9 +95,14 @@ def read_pdf_text(path: str | Path) -> str:
                 # step folds them with the Kangxi radicals, explained and offset-kept.
                 lines = page.extract_text_lines(strip=True, return_chars=False, expand_ligatures=False)
                 lines = [ln for ln in lines if ln["text"].strip()]
-                images += len(page.images)
                 seps = _line_breaks(lines, float(page.width))
-                pages.append("".join(ln["text"] + sep for ln, sep in zip(lines, seps)))
+                text = "".join(ln["text"] + sep for ln, sep in zip(lines, seps))
+                pages.append(text)
+                area = float(page.width) * float(page.height) or 1.0
+                covered = max((float(im["width"]) * float(im["height"]) / area for im in page.images), default=0.0)
+                chars = len(re.sub(r"\s", "", text))
+                if (covered >= 0.5 and chars < _SCAN_PAGE_CHARS) or (page.images and chars < 10):
+                    scans += 1
     except PlantraceError:
         raise
     except Exception as exc:  # pdfminer raises many types for a damaged or encrypted file
@@ -108,12 +114,13 @@ def read_pdf_text(path: str | Path) -> str:
         raise PlantraceError(f"not a readable PDF ({name}: {exc})", file=str(p),
                              hint="check the file opens in a PDF viewer; re-save it from the viewer, "
                                   "or convert it to text first") from exc
-    chars = sum(len(re.sub(r"\s", "", t)) for t in pages)
-    if chars < _MIN_PAGE_CHARS * max(len(pages), 1):
-        if images:
-            raise PlantraceError(
-                f"has no text layer (a scanned image: {len(pages)} page(s), {images} image(s), "
-                f"{chars} characters of text); it needs OCR first", file=str(p), hint=_OCR_HINT)
+    # Most pages scans: the text there is (at most) a browser's header and footer, and any
+    # count would be of the few pages that have text. An OCRed PDF has its text layer.
+    if scans > len(pages) / 2:
+        raise PlantraceError(
+            f"has no text layer (a scanned image: {scans} of {len(pages)} page(s) are images without "
+            "text); it needs OCR first", file=str(p), hint=_OCR_HINT)
+    if not any(t.strip() for t in pages):
         raise PlantraceError(f"has no text ({len(pages)} page(s) without characters)", file=str(p),
                              hint="check the file is the document; if its pages are drawings of text, "
                                   + _OCR_HINT)
