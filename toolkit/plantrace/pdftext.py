@@ -49,13 +49,13 @@ def _line_breaks(lines: list[dict], width: float) -> list[str]:
     """The separator after each line of one page: ``\\n`` (wrap) or ``\\n\\n`` (paragraph end)."""
     if not lines:
         return []
-    # The text column's edges: its right edge is the widest line's, leaving out the page's
-    # first and last lines (running headers and footers may stand wider than the column);
-    # its left edge the most common left edge.
+    # The text column's edges, leaving out the page's first and last lines (running
+    # headers and footers may stand wider than the column): its right edge is the widest
+    # line's, its left edge the leftmost line's of at least 8 characters (on a page of
+    # short paragraphs most lines are indented first lines).
     inner = lines[1:-1] if len(lines) > 2 else lines
     right = max(ln["x1"] for ln in inner)
-    lefts = [round(ln["x0"]) for ln in inner]
-    left = max(set(lefts), key=lefts.count)
+    left = min((ln["x0"] for ln in inner if len(ln["text"]) >= 8), default=min(ln["x0"] for ln in inner))
     out = []
     for i, ln in enumerate(lines):
         em = max(ln["bottom"] - ln["top"], 1.0)
@@ -74,6 +74,11 @@ def _line_breaks(lines: list[dict], width: float) -> list[str]:
             indented = nxt["x0"] - left >= 1.5 * em
             spaced = nxt["top"] - ln["bottom"] > 1.2 * em
             runs_on = runs_on and not indented and not spaced
+        elif text.endswith(_TERMINAL):
+            # At the page's end the next line (on the next page, after its header) is out
+            # of sight: a full line that closes a sentence ends its paragraph there, so a
+            # heading at the top of the next page is never glued to it.
+            runs_on = False
         out.append("\n" if runs_on else "\n\n")
     return out
 
