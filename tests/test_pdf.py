@@ -101,6 +101,7 @@ def test_pdf_body_and_zones_equal_the_text_versions(printed) -> None:  # type: i
         flat = flat.replace(got, want)
     assert flat == text.body_text.replace("\n", ""), name
     assert len(pdf.sentences) == len(text.sentences)
+    assert [h.text for h in pdf.headings] == [h.text for h in text.headings]
 
 
 # --- page furniture --------------------------------------------------------------------------
