@@ -159,10 +159,10 @@ def test_page_number_lines_go_even_on_one_page(mark: str) -> None:
 def test_a_line_repeated_at_the_same_place_goes_and_other_lines_stay() -> None:
     body = ["推动高质量发展。", "建设公园城市示范区。", "深化金融体制改革。", "扩大内需。"]
     raw = "".join(f"四川省人民政府 2025年{n}月\n\n{line}\n\n{n}\n\f" for n, line in enumerate(body, 1))
-    assert normalise_text(raw) == "".join(f"{line}\n" for line in body)
+    assert normalise_text(raw) == "\n\n".join(body) + "\n"
     # A number that closes one page only is a table cell, not a page number.
     raw = "指标\n\n2020年\n\n22\n\n\f正文第二页，推动高质量发展，内容较长。\n\n没有页码\n\n\f"
-    assert normalise_text(raw) == "指标\n2020年\n22\n正文第二页，推动高质量发展，内容较长。\n没有页码\n"
+    assert normalise_text(raw) == "指标\n\n2020年\n\n22\n\n正文第二页，推动高质量发展，内容较长。\n\n没有页码\n"
 
 
 def test_text_without_page_breaks_is_left_alone() -> None:

@@ -229,10 +229,10 @@ def _page_furniture_edits(text: str) -> list[Edit]:
     r"""Paged text only: a PDF extraction (:mod:`plantrace.pdftext`) ends each page with
     \f, puts one \n after a line that runs on and a blank line after a paragraph's end.
     Running lines go with the breaks around them; a wrap is joined (nothing between Chinese
-    characters, a space between Latin words), a paragraph end becomes one \n.
+    characters, a space between Latin words); a paragraph end is a blank line.
 
-    >>> STEPS["remove_page_furniture"]("报告\n\n推动公园城\n- 1 -\n\n\f报告\n\n市建设。\n\n- 2 -\n\n\f")
-    '推动公园城市建设。\n'
+    >>> STEPS["remove_page_furniture"]("报告\n\n推动公园城\n- 1 -\n\n\f报告\n\n市建设。\n\n其他。\n\n- 2 -\n\n\f")
+    '推动公园城市建设。\n\n其他。\n'
     """
     if "\f" not in text:
         return []
@@ -247,7 +247,9 @@ def _page_furniture_edits(text: str) -> list[Edit]:
         else:
             _, pe, pn = kept[i - 1]
             if pn >= 2 or HEADING_START.match(text[s:e]):
-                gap_new = "\n"
+                # A paragraph end keeps its blank line (the extraction's own, so on one
+                # page it is no edit and explain() shows the furniture and the wraps).
+                gap_new = "\n\n"
             elif _CJK_EDGE.match(text[pe - 1]) or _CJK_EDGE.match(text[s]):
                 gap_new = ""  # a wrap inside Chinese text: 公园城\n市
             else:
