@@ -165,3 +165,12 @@ def test_missing_parent_year_named(national: plantrace.Corpus) -> None:
                                       "--indicator", "gdp_growth", "--json"])
     assert result.exit_code == 0, result.output
     assert "31 documents have no parent-level document of their year" in result.stderr
+
+
+def test_codebook_lists_the_missing_parent_note() -> None:
+    from plantrace.report.codebook import CODEBOOK, codebook_markdown
+    md = codebook_markdown({"notes": ["target_comparison: 31 documents have no parent-level document"]},
+                           {"target_previous": "target_previous.csv"})
+    assert "## Notes" in md and "31 documents have no parent-level document" in md
+    assert "years_apart" in CODEBOOK["target_previous"] and "parent_year" in CODEBOOK["target_comparison"]
+    assert md.index("## Notes") < md.index("## target_previous.csv")
