@@ -228,6 +228,9 @@ def report_cmd(
             typer.echo(json.dumps([str(f) for f in files], ensure_ascii=False))
         elif not _state["quiet"]:
             print_report(result)
+            notes = result.provenance.get("notes")
+            for note in notes if isinstance(notes, list) else []:
+                typer.echo(f"note: {note}", err=True)
             typer.echo(f"wrote {len(files)} files to {target}/ (report.html, codebook.md, "
                        + ", ".join(sorted(f.name for f in files if f.suffix in (".csv", ".parquet"))) + ")")
 

@@ -194,7 +194,9 @@ def previous_status_table(prev: pd.DataFrame) -> pd.DataFrame:
     table = cells.pivot_table(index=["region", "years"], columns="indicator_id", values="cell",
                               aggfunc="first").reset_index()
     table.columns.name = None
-    return table
+    # The headline indicator first, then the others alphabetically.
+    first = [c for c in ("region", "years", "gdp_growth") if c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 def _javascript_bundle(vlc: Any) -> str:
