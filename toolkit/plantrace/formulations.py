@@ -108,7 +108,7 @@ START_STOP = frozenset("""
 大力 积极 全面 坚持 加速 强化 优化 深入 落实 持续 不断 着力 聚焦 围绕 依托 实现 形成 建立 健全 提高
 引进 引导 鼓励 服务 融入 参与 开展 探索 创新 争创 争取 助力 共建 共同 联合 统筹 协同 推广 扩大 培养
 发挥 巩固 拓展 拓宽 用好 抓好 唱好 办好 建好 做好 抢抓 抓住 把握 立足 面向 对接 承接 引领 带动 增强
-全力 奋力 努力 加大 突出 重点 主要 相关 各类 各 该 本 其 新型 我们 我国 全国 全省 全市 全区 我市 我区
+全力 奋力 努力 加大 突出 重点 主要 相关 各类 各 该 本 其 我们 我国 全国 全省 全市 全区 我市 我区
 以上 以下 如期 打赢 全年 今年 去年 明年 时期 扛起 其中 通过 进一步 已 正 要 能 可 会
 以 为 在 对 把 将 和 与 及 等 或 了 是 的 地 得 之 也 都 又 并 而 从 向 由 于 按 让 使 被 给 同 跟 至
 """.split())
@@ -121,6 +121,8 @@ GENERIC_FIRST = frozenset("""
 城市 经济 产业 国家 世界 全球 区域 地区 国际 国内 重要 新兴 主导 关键 核心 基础 一流 高端 实体 国民
 专项 行动 调整 增长 标准 空间 实践 技术 中央 南北向
 """.split())
+# Words that may follow a numbered formula without extending it (“十大工程”建设, 三大布局和…).
+PHRASE_END_WORDS = frozenset("建设 实施 工作 要求 原则 方针 战略 为 重要 决定性 理念".split())
 FUNCTION_WORDS = frozenset("和 与 及 以及 或 等 的 了 是 在 对 把 将 为 并 而 从 向 由 于 按 让 使 被 同".split())
 
 
@@ -294,6 +296,11 @@ def _numbered(text: str, lo: int, hi: int, heads: frozenset[str] = frozenset()) 
                 run, end = run + t[2], t[1]
                 if any(run.endswith(h) for h in heads):
                     noun, b = run, end
+        # the formula ends a phrase: 十大文化地标 is not 十大文化, 两个负面清单 not 两个负面
+        follow = next((t for t in toks if t[0] >= b), None)
+        if follow is not None and follow[0] == b and re.match(f"[{_CJK}]", follow[2]) \
+                and follow[2] not in FUNCTION_WORDS and follow[2] not in PHRASE_END_WORDS:
+            continue
         if (len(noun) < 2 or not re.fullmatch(f"[{_CJK}]+", noun) or noun in QUANTITY_WORDS
                 or re.search(f"[{NUM}]", noun)
                 or noun[0] in QUANTITY_WORDS or noun in FUNCTION_WORDS):
@@ -322,6 +329,7 @@ def _numbered(text: str, lo: int, hi: int, heads: frozenset[str] = frozenset()) 
         span = _plus_formula(text, i)
         if span is not None:
             yield span[0], span[1], "numbered"
+            i = span[1] - 1  # a chain a+b+c is one formula
         i = text.find("+", i + 1, hi)
 
 
@@ -330,18 +338,26 @@ def _plus_formula(text: str, plus: int) -> tuple[int, int] | None:
     c_lo, c_hi = clause_bounds(text, plus, plus + 1)
     toks = _clause_tokens(text, c_lo, c_hi)
     left = [t for t in toks if t[1] <= plus]
-    right = [t for t in toks if t[0] > plus]
     a = plus
     for t in reversed(left):
-        if t[1] != a or not re.fullmatch(f"[{_CJK}]+", t[2]) or t[2] in START_STOP or plus - t[0] > 6:
+        if t[1] != a or not re.fullmatch(f"[{_CJK}]+", t[2]) or t[2] in START_STOP:
             break
+        if plus - t[0] > 6:  # the operand runs on: a fragment of a longer formula
+            return None
         a = t[0]
     if a == plus:  # no CJK word on the left: an ASCII formula or arithmetic
         return None
-    b = plus + 1
-    for t in right:
-        if t[0] != b or not re.fullmatch(f"[{_CJK}]+", t[2]) or t[2] in FUNCTION_WORDS or t[1] - plus - 1 > 6:
+    b, op = plus + 1, plus + 1
+    for t in (t for t in toks if t[0] > plus):
+        if t[0] != b:
             break
+        if t[2] == "+":  # the next operand of a chain 农业大数据+物联网+区块链
+            b, op = t[1], t[1]
+            continue
+        if not re.fullmatch(f"[{_CJK}]+", t[2]) or t[2] in FUNCTION_WORDS:
+            break
+        if t[1] - op > 6:
+            return None
         b = t[1]
     return a, b
 
