@@ -80,7 +80,7 @@ _SENTENCE_PUNCT = frozenset("。！？；：!?;:…")
 _PERIOD_RE = re.compile(r"^十[一二三四五六七八九]?五$")
 # 获评“全国示范步行街”, 荣获“……”称号: an honour the place received, not its own language.
 _HONOUR_BEFORE_RE = re.compile(r"(获评|荣获|被评为|评为|获得|授予|入选|荣膺|命名为|获批|创建全国首批|创建首批)"
-                               r"(全国|国家|省级|首批|第.批)*$")
+                               r"(全国|国家|省级|[\u4e00-\u9fff]{0,3}首批|第.批)*$")
 _HONOUR_AFTER = ("称号", "荣誉", "奖")
 _FORMULA_MARK = re.compile(r"[一二三四五六七八九十两双百千万0-9+]")
 
@@ -97,7 +97,7 @@ _CHAIN_STOP = frozenset("的和与及了是在对为")
 _ASCII_PLUS_RE = re.compile(r"(?<![0-9A-Za-z+])[0-9A-Za-z]{1,3}(?:\+[0-9A-Za-z]{1,3})+(?![0-9A-Za-z+])")
 # After a numeral these make a quantity, not a formula: 两个月, 五个百分点, 三年翻一番.
 QUANTITY_WORDS = frozenset(
-    "年 月 日 天 周 次 倍 番 批 轮 届 期 项 条 种 类 家 所 座 户 人 名 位 只 亿 万 千 百 元 米 吨 度 点 成 层 份 组 步 套 级 季".split()
+    "年 月 日 天 周 次 倍 番 批 轮 届 期 项 条 种 类 家 所 座 户 人 名 位 只 个 亿 万 千 百 元 米 吨 度 点 成 层 份 步 套 级 季".split()
     + "部分 百分点 小时 季度 方面 阶段 层次 以上 左右 多月 国家 地区 城市 省份 项目 企业 部门 单位 领域 行业 重点 环节 问题 方向 目标 任务 措施 主粮 标志".split()
 )
 # Verbs and function words that cannot start a compound formulation (发展数字经济 is an
@@ -119,8 +119,13 @@ GENERIC_FIRST = frozenset("""
 设施 教育 信用 网络 供给 体制 长效 防控 保险 指标 工作 组织 运行 协调 保障 投入 考核 责任 市场 现代 重大
 体现 构筑 作为 成为 到 结合 展现 重塑 赋能 扛起 时期 分析 变革 驱动 关联 面向 进入 建成 形成 打响 彰显
 城市 经济 产业 国家 世界 全球 区域 地区 国际 国内 重要 新兴 主导 关键 核心 基础 一流 高端 实体 国民
-专项 行动 调整 增长 标准 空间 实践 技术 中央 南北向
+专项 行动 调整 增长 标准 空间 实践 技术 中央 南北向 传统 开放 公共 现代化 生命线 美食
 """.split())
+# 三年行动, 五年行动计划: a duration label, not a name
+_YEARS_RE = re.compile(f"^[{NUM}\\d]+年")
+# Words after which a compound still ends its phrase (数字经济加快发展, 公园城市示范区 is
+# its own candidate): verbs and predicates seen after compounds in the documents.
+COMPOUND_FOLLOW = frozenset("取得 加快 蓬勃 有序 全面 迈 迈向 实现 成为 不断 持续 稳步 深入 上升 迈上 提质 走在 形成 目标 定位".split())
 # Words that may follow a numbered formula without extending it (“十大工程”建设, 三大布局和…).
 PHRASE_END_WORDS = frozenset("建设 实施 工作 要求 原则 方针 战略 为 重要 决定性 理念".split())
 FUNCTION_WORDS = frozenset("和 与 及 以及 或 等 的 了 是 在 对 把 将 为 并 而 从 向 由 于 按 让 使 被 同".split())
@@ -180,7 +185,16 @@ def heads_file_header(path: str | Path = HEADS_PATH) -> tuple[dict[str, str], li
 def _clause_tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     clause = text[lo:hi]
     toks = segment_clause(clause) if clause.strip() else ()
-    return [(lo + a, lo + b, clause[a:b]) for a, b in token_spans(clause, toks)]
+    out = []
+    for a, b in token_spans(clause, toks):
+        # pkuseg glues '+' to a neighbour ('+物', '联网'): a formula's '+' is a boundary
+        tok = clause[a:b]
+        if "+" in tok and tok != "+":
+            for m in re.finditer(r"\+|[^+]+", tok):
+                out.append((lo + a + m.start(), lo + a + m.end(), m.group()))
+        else:
+            out.append((lo + a, lo + b, tok))
+    return out
 
 
 def _boundaries(text: str, start: int, end: int) -> tuple[set[int], set[int]]:
@@ -301,6 +315,9 @@ def _numbered(text: str, lo: int, hi: int, heads: frozenset[str] = frozenset()) 
         if follow is not None and follow[0] == b and re.match(f"[{_CJK}]", follow[2]) \
                 and follow[2] not in FUNCTION_WORDS and follow[2] not in PHRASE_END_WORDS:
             continue
+        # 金融、文博、商务三大主导产业: a count label summing up the list before it
+        if "、" in text[c_lo:a] and re.match(f"[{_CJK}]", text[a - 1:a] or " "):
+            continue
         if (len(noun) < 2 or not re.fullmatch(f"[{_CJK}]+", noun) or noun in QUANTITY_WORDS
                 or re.search(f"[{NUM}]", noun)
                 or noun[0] in QUANTITY_WORDS or noun in FUNCTION_WORDS):
@@ -365,7 +382,7 @@ def _plus_formula(text: str, plus: int) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------- compound
 
 def _compound_spans(text: str, lo: int, hi: int, heads: frozenset[str], max_tokens: int
-                    ) -> Iterable[tuple[int, int]]:
+                    ) -> Iterable[tuple[int, int, bool]]:
     toks = _clause_tokens(text, lo, hi)
     for i, (_, end_i, tok_i) in enumerate(toks):
         # The head must end the token run and start on a token boundary: 新/经济,
@@ -389,9 +406,14 @@ def _compound_spans(text: str, lo: int, hi: int, heads: frozenset[str], max_toke
                     continue
                 if len(run) - k == 1 and k == 1 and run[0][2] in GENERIC_FIRST and len(run) == 2:
                     continue
-                if len(span_text) <= len(head):
+                if len(span_text) <= len(head) or _YEARS_RE.match(span_text):
                     continue
-                yield run[0][0], end_i
+                # Does the compound end its noun phrase here? 成都经济社会发展 does not
+                # (成都经济 is a fragment), 数字经济加快发展 does.
+                nxt = toks[i + 1][2] if i + 1 < len(toks) and toks[i + 1][0] == end_i else ""
+                phrase_end = not re.match(f"[{_CJK}]", nxt) or nxt in FUNCTION_WORDS or nxt in START_STOP \
+                    or nxt in PHRASE_END_WORDS or nxt in COMPOUND_FOLLOW
+                yield run[0][0], end_i, phrase_end
             break
 
 
@@ -421,6 +443,7 @@ def _scan(text: str, sentences: Sequence[tuple[int, int, int]], doc_id: str, raw
           heads: frozenset[str], max_quote: int, min_compound_count: int, max_tokens: int) -> list[Formulation]:
     found: list[tuple[int, int, str, int]] = []
     compounds: dict[str, list[tuple[int, int, int]]] = {}
+    standalone: set[str] = set()
     for sid, s, e in sentences:
         found.extend((a, b, kind, sid) for a, b, kind in _quoted(text, s, e, max_quote))
         quoted = [(a, b) for a, b, _ in _quoted(text, s, e, max_quote)]
@@ -428,11 +451,19 @@ def _scan(text: str, sentences: Sequence[tuple[int, int, int]], doc_id: str, raw
             # a '+' fragment of a longer quoted formula (“城市机会清单+城市未来场景实验室+…”)
             if "+" in text[a:b] and any(qa <= a and b <= qb and (qa, qb) != (a, b) for qa, qb in quoted):
                 continue
+            # 十大工程 inside “幸福美好生活十大工程”, 十大行动 inside “碳达峰十大行动”: a
+            # fragment of the quoted name (三组团四区 after 、 in “两轴两翼、三组团四区” is not)
+            if any(qa < a and b <= qb for qa, qb in quoted) and re.match(f"[{_CJK}]", text[a - 1]):
+                continue
             found.append((a, b, kind, sid))
         for c_lo, c_hi in _clauses(text, s, e):
-            for a, b in _compound_spans(text, c_lo, c_hi, heads, max_tokens):
+            for a, b, phrase_end in _compound_spans(text, c_lo, c_hi, heads, max_tokens):
                 compounds.setdefault(text[a:b], []).append((a, b, sid))
-    frequent = {w: occ for w, occ in compounds.items() if len(occ) >= min_compound_count}
+                if phrase_end:
+                    standalone.add(text[a:b])
+    # frequent, and at least once at the end of its phrase (成都经济 only ever occurs in
+    # 成都经济社会发展, 通信枢纽 only in 通信枢纽核心功能: fragments)
+    frequent = {w: occ for w, occ in compounds.items() if len(occ) >= min_compound_count and w in standalone}
     for w, occ in frequent.items():
         # Nested: 双城经济圈 never occurs outside 成渝地区双城经济圈, 现代总部经济 never
         # outside 现代总部经济高地: keep the longer one only.
@@ -469,7 +500,7 @@ def text_candidates(text: str, *, heads: Iterable[str] | None = None, max_quote:
     """Candidates of a bare text (one sentence per 。！？ or line; raw = normalised offsets).
 
     >>> [(c.text, c.kind) for c in text_candidates("坚持“两个毫不动摇”,推动实现“两个确立”。")]
-    [('两个毫不动摇', 'quoted'), ('两个确立', 'numbered'), ('两个确立', 'quoted')]
+    [('两个毫不动摇', 'quoted'), ('两个毫不动摇', 'numbered'), ('两个确立', 'quoted'), ('两个确立', 'numbered')]
     """
     hs = load_heads() if heads is None else frozenset(heads)
     sents, a = [], 0
@@ -514,7 +545,7 @@ def document_formulations(docs: Iterable[Document], *, lexicon: Lexicon | None =
     >>> doc = plantrace.load_corpus("corpora/chengdu")["xindu_2021_signed_article"]
     >>> f = document_formulations([doc], lexicon=plantrace.lexicon.default_lexicon())
     >>> f.loc[f.formulation == "双城记", ["kind", "concept_id", "concept_rule"]].values.tolist()
-    [['quoted', 'chengdu_chongqing_twin_city', 'alias_contained']]
+    [['quoted', 'chengyu_economic_circle', 'alias_equals']]
     """
     aliases = lexicon.alias_index if lexicon is not None else {}
     rows = []
@@ -626,7 +657,7 @@ def formulation_id(text: str) -> str:
     researcher renames when curating.
 
     >>> formulation_id("双城记")
-    'f_d53e4d6e'
+    'f_74eb7c68'
     """
     return "f_" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
@@ -644,7 +675,7 @@ def suggest_from_formulations(frame: pd.DataFrame, lexicon: Lexicon | None = Non
     >>> f = pd.DataFrame([{"doc_id": "d1", "formulation": "双城记", "kind": "quoted",
     ...                    "concept_id": "", "year": 2021}])
     >>> print(suggest_from_formulations(f).split("concepts:")[1].strip())
-    - id: f_d53e4d6e
+    - id: f_74eb7c68
       label: 双城记
       category: suggested
       aliases:
