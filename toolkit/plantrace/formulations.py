@@ -569,7 +569,8 @@ def document_formulations(docs: Iterable[Document], *, lexicon: Lexicon | None =
 
     >>> import plantrace
     >>> doc = plantrace.load_corpus("corpora/chengdu")["xindu_2021_signed_article"]
-    >>> f = document_formulations([doc], lexicon=plantrace.lexicon.default_lexicon())
+    >>> from plantrace.lexicon import default_lexicon
+    >>> f = document_formulations([doc], lexicon=default_lexicon())
     >>> f.loc[f.formulation == "双城记", ["kind", "concept_id", "concept_rule"]].values.tolist()
     [['quoted', 'chengyu_economic_circle', 'alias_equals']]
     """
@@ -605,7 +606,10 @@ def document_formulations(docs: Iterable[Document], *, lexicon: Lexicon | None =
     cols = ["doc_id", "formulation", "kind", "kinds", "count", "first_sentence", "first_sentence_id",
             "first_start", "first_raw_start", "first_raw_end", "concept_id", "concept_rule",
             "year", "level", "doc_type"]
-    return pd.DataFrame(rows, columns=cols)
+    frame = pd.DataFrame(rows, columns=cols)
+    order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(frame["doc_id"]))}
+    return (frame.assign(_d=frame["doc_id"].map(order)).sort_values(["_d", "first_start", "formulation"], kind="stable")
+            .drop(columns="_d").reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- pairs
