@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from plantrace.formulations import (
+from plantrace.compare.formulations import (
     HEADS_PATH,
     KINDS,
     compare_formulations,
@@ -28,7 +28,7 @@ from plantrace.formulations import (
     suggest_from_formulations,
     text_candidates,
 )
-from plantrace.lexicon import default_lexicon, lexicon_from_mapping
+from plantrace.concepts.lexicon import default_lexicon, lexicon_from_mapping
 
 GOLDEN = Path(__file__).parent / "golden" / "formulations_sample.json"
 

@@ -64,18 +64,31 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
-from .intensity import CLAUSE_DELIMITERS, clause_bounds
-from .segment import segment_clause, token_spans
-from .stats import g2, log_ratio
+from ..concepts.intensity import CLAUSE_DELIMITERS, clause_bounds
+from ..concepts.lexicon import default_lexicon
+from ..concepts.segment import segment_clause, token_spans
+from ..engine.cache import CacheKey
+from ..engine.collection import DocumentSet
+from ..errors import PlantraceError
+from ..measure.provenance import lexicon_key, provenance
+from ..measure.stats import g2, log_ratio
+from ..resources import data_path
+from .pairs import pairs_by_level, pairs_by_year, parent_document
 
 if TYPE_CHECKING:  # types only: documents are taken as arguments
-    from .corpus import Document
-    from .lexicon import Lexicon
+    from ..concepts.lexicon import Lexicon
+    from ..structure.document import Document
 
 __all__ = [
     "KINDS",
     "Formulation",
+    "CHANGE_COLUMNS",
+    "FORMULATION_COLUMNS",
+    "STATUSES",
+    "check_formulation_statuses",
     "compare_formulations",
+    "corpus_formulation_changes",
+    "corpus_formulations",
     "count_occurrences",
     "document_formulations",
     "formulation_candidates",
@@ -87,7 +100,7 @@ __all__ = [
 ]
 
 KINDS = ("quoted", "numbered", "compound")
-HEADS_PATH = Path(__file__).resolve().parent / "data" / "formulation_heads.txt"
+HEADS_PATH = data_path("formulation_heads.txt")
 HEADER_FIELDS = ("name", "version", "source", "format")
 
 QUOTES = {"“": "”", "「": "」", "『": "』"}
@@ -541,6 +554,14 @@ def text_candidates(text: str, *, heads: Iterable[str] | None = None, max_quote:
 
 # --------------------------------------------------------------------------- per document
 
+FORMULATION_COLUMNS = ["doc_id", "formulation", "kind", "kinds", "count", "first_sentence", "first_sentence_id",
+                       "first_start", "first_raw_start", "first_raw_end", "concept_id", "concept_rule",
+                       "year", "level", "doc_type"]
+CHANGE_COLUMNS = ["formulation", "kind", "status", "count_a", "count_b", "g2", "log_ratio", "taken_up_from_parent",
+                  "concept_id", "doc_a", "doc_b", "parent", "evidence_doc", "evidence_sentence", "evidence_start",
+                  "evidence_raw_start", "evidence_raw_end"]
+STATUSES = ("new", "kept", "dropped")
+
 def _concept_of(formulation: str, aliases: dict[str, str]) -> tuple[str, str]:
     if formulation in aliases:
         return aliases[formulation], "alias_equals"
@@ -569,7 +590,7 @@ def document_formulations(docs: Iterable[Document], *, lexicon: Lexicon | None =
 
     >>> import plantrace
     >>> doc = plantrace.load_corpus("corpora/chengdu")["xindu_2021_signed_article"]
-    >>> from plantrace.lexicon import default_lexicon
+    >>> from plantrace.concepts.lexicon import default_lexicon
     >>> f = document_formulations([doc], lexicon=default_lexicon())
     >>> f.loc[f.formulation == "双城记", ["kind", "concept_id", "concept_rule"]].values.tolist()
     [['quoted', 'chengyu_economic_circle', 'alias_equals']]
@@ -603,10 +624,7 @@ def document_formulations(docs: Iterable[Document], *, lexicon: Lexicon | None =
                 "concept_id": cid, "concept_rule": rule,
                 "year": meta.get("year"), "level": meta.get("level"), "doc_type": meta.get("doc_type"),
             })
-    cols = ["doc_id", "formulation", "kind", "kinds", "count", "first_sentence", "first_sentence_id",
-            "first_start", "first_raw_start", "first_raw_end", "concept_id", "concept_rule",
-            "year", "level", "doc_type"]
-    frame = pd.DataFrame(rows, columns=cols)
+    frame = pd.DataFrame(rows, columns=FORMULATION_COLUMNS)
     order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(frame["doc_id"]))}
     return (frame.assign(_d=frame["doc_id"].map(order)).sort_values(["_d", "first_start", "formulation"], kind="stable")
             .drop(columns="_d").reset_index(drop=True))
@@ -623,7 +641,7 @@ def compare_formulations(doc_a: Document, doc_b: Document, *, parent: Document |
 
     A formulation of either document is counted in both bodies with the same
     boundary rule (``count_a``, ``count_b``); ``g2`` and ``log_ratio`` (B against A,
-    :mod:`plantrace.stats`, totals = body characters without whitespace) rank it.
+    :mod:`plantrace.measure.stats`, totals = body characters without whitespace) rank it.
     ``taken_up_from_parent`` is True for a ``new`` formulation of B that occurs in
     ``parent``'s body (None when no parent is given). The evidence is B's first
     sentence holding it (A's for a dropped one), with normalised and raw offsets.
@@ -637,6 +655,13 @@ def compare_formulations(doc_a: Document, doc_b: Document, *, parent: Document |
     """
     fa = document_formulations([doc_a], lexicon=lexicon, **options)
     fb = document_formulations([doc_b], lexicon=lexicon, **options)
+    return compare_formulation_frames(doc_a, doc_b, fa, fb, parent=parent)
+
+
+def compare_formulation_frames(doc_a: Document, doc_b: Document, fa: pd.DataFrame, fb: pd.DataFrame, *,
+                               parent: Document | None = None) -> pd.DataFrame:
+    """:func:`compare_formulations` from the two documents' :func:`document_formulations`
+    frames already computed (what :func:`corpus_formulation_changes` reuses from the cache)."""
     info: dict[str, dict[str, object]] = {}
     for frame in (fb, fa):
         for r in frame.itertuples(index=False):
@@ -668,14 +693,123 @@ def compare_formulations(doc_a: Document, doc_b: Document, *, parent: Document |
             "evidence_doc": ev_doc.doc_id, "evidence_sentence": sent.text if sent else "",
             "evidence_start": ev_at, "evidence_raw_start": ra, "evidence_raw_end": rb,
         })
-    out = pd.DataFrame(rows, columns=[
-        "formulation", "kind", "status", "count_a", "count_b", "g2", "log_ratio", "taken_up_from_parent",
-        "concept_id", "doc_a", "doc_b", "parent", "evidence_doc", "evidence_sentence", "evidence_start",
-        "evidence_raw_start", "evidence_raw_end"])
+    out = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     if out.empty:
         return out
     key = out["status"].map(_STATUS_ORDER) * 1e9 + out["g2"].where(out["status"] == "dropped", -out["g2"])
     return out.assign(_k=key).sort_values(["_k", "formulation"], kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- corpus
+
+def check_formulation_statuses(statuses: Sequence[str] | None) -> None:
+    """An unknown status is a user mistake, not an empty table."""
+    bad = [x for x in statuses or () if x not in STATUSES]
+    if bad:
+        raise PlantraceError(f"unknown formulation status {bad[0]!r}", hint=f"use one of {', '.join(STATUSES)}")
+
+
+def _options_key(options: dict[str, Any]) -> str:
+    opts = dict(options)
+    heads = opts.pop("heads", None)
+    hs = load_heads() if heads is None else frozenset(heads)
+    digest = hashlib.sha256("\n".join(sorted(hs)).encode("utf-8")).hexdigest()[:16]
+    return repr((sorted(opts.items()), digest))
+
+
+def _formulation_provenance(corpus: DocumentSet, lexicon: Lexicon, **extra: Any) -> dict[str, object]:
+    return provenance(corpus, lexicon, formulation_heads_sha256=hashlib.sha256(
+        HEADS_PATH.read_bytes()).hexdigest(), **extra)
+
+
+def _cached_document_formulations(corpus: DocumentSet, doc: Document, lexicon: Lexicon,
+                                  options: dict[str, Any]) -> pd.DataFrame:
+    key = CacheKey("formulations", (doc.doc_id, doc.raw_sha256, lexicon_key(lexicon), _options_key(options)))
+    cached: pd.DataFrame | None = corpus.cache.get(key)
+    if cached is not None:
+        return cached
+    return corpus.cache.put(key, document_formulations([doc], lexicon=lexicon, **options))
+
+
+def corpus_formulations(corpus: DocumentSet, lexicon: Lexicon | None = None, *,
+                        doc_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                        **options: Any) -> pd.DataFrame:
+    """:func:`document_formulations` of the corpus's documents (or of ``doc_ids``), each
+    document computed once per lexicon and options (the corpus's result cache), with
+    ``attrs["provenance"]``. ``kinds`` keeps only formulations of those kinds.
+
+    >>> import plantrace
+    >>> c = plantrace.load_corpus("corpora/chengdu")
+    >>> f = c.formulations(doc_ids=["xindu_2021_signed_article"], kinds=["quoted"])
+    >>> f.loc[f.formulation == "五绿润城", ["kind", "count"]].values.tolist()
+    [['quoted', 2]]
+    >>> sorted(f.attrs["provenance"])[:3]
+    ['formulation_heads_sha256', 'lexicon', 'lexicon_sha256']
+    """
+    bad = [k for k in kinds or () if k not in KINDS]
+    if bad:
+        raise PlantraceError(f"unknown formulation kind {bad[0]!r}", hint=f"use one of {', '.join(KINDS)}")
+    lex = lexicon or default_lexicon()
+    docs = [corpus[d] for d in doc_ids] if doc_ids is not None else list(corpus.docs)
+    frames = [_cached_document_formulations(corpus, d, lex, options) for d in docs]
+    frames = [f for f in frames if not f.empty]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORMULATION_COLUMNS)
+    if kinds:
+        out = out[out["kind"].isin(kinds)].reset_index(drop=True)
+    out.attrs = {"provenance": _formulation_provenance(corpus, lex)}
+    return out
+
+
+def corpus_formulation_changes(corpus: DocumentSet, *, by: str | None = "level", pair: tuple[str, str] | None = None,
+                               pairs: Sequence[tuple[str, str]] | None = None, lexicon: Lexicon | None = None,
+                               statuses: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
+    """Formulations new, kept and dropped for every pair: an explicit ``pair`` (A, B), a
+    list of ``pairs``, or the pairs ``by`` "year" or "level" of :mod:`plantrace.compare.pairs`.
+
+    ``parent`` is B's parent document (:func:`~plantrace.compare.pairs.parent_document`):
+    ``taken_up_from_parent`` says whether a new formulation of B is in it (for a level
+    pair A is that parent, so it is always False there; None when B has no parent).
+    Each document's formulations are computed once (cached), then compared.
+
+    >>> import plantrace
+    >>> c = plantrace.load_corpus("corpora/chengdu")
+    >>> d = c.formulation_changes(pair=("xindu_2021_signed_article", "qingyang_2021_plan_outline"))
+    >>> d.set_index("formulation").loc["三城三都", ["status", "taken_up_from_parent", "parent"]].tolist()
+    ['new', True, 'chengdu_2020_party_proposal']
+    """
+    check_formulation_statuses(statuses)
+    todo: list[tuple[str, str]]
+    if pair is not None:
+        todo = [(pair[0], pair[1])]
+    elif pairs is not None:
+        todo = [(p[0], p[1]) for p in pairs]
+    elif by == "year":
+        todo = list(pairs_by_year(corpus))
+    elif by == "level":
+        todo = list(pairs_by_level(corpus))
+    else:
+        raise PlantraceError(f"unknown comparison {by!r}", hint="use --by year, --by level or --pair A B")
+    for a, b in todo:
+        corpus[a], corpus[b]  # unknown ids raise a clear error before any work
+    lex = lexicon or default_lexicon()
+    okey = _options_key(options)
+    frames = []
+    for a, b in todo:
+        doc_a, doc_b = corpus[a], corpus[b]
+        parent = parent_document(corpus, doc_b)
+        key = CacheKey("formulation_changes", (a, b, parent.doc_id if parent else "", lexicon_key(lex), okey))
+        frame: pd.DataFrame | None = corpus.cache.get(key)
+        if frame is None:
+            fa = _cached_document_formulations(corpus, doc_a, lex, options)
+            fb = _cached_document_formulations(corpus, doc_b, lex, options)
+            frame = corpus.cache.put(key, compare_formulation_frames(doc_a, doc_b, fa, fb, parent=parent))
+        frames.append(frame)
+    frames = [f for f in frames if not f.empty]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
+    if statuses:
+        out = out[out["status"].isin(statuses)].reset_index(drop=True)
+    out.attrs = {"provenance": _formulation_provenance(corpus, lex), "pairs": todo}
+    return out
 
 
 # --------------------------------------------------------------------------- lexicon stub
@@ -700,7 +834,7 @@ def suggest_from_formulations(frame: pd.DataFrame, lexicon: Lexicon | None = Non
     the formulation. Each suggestion: id (:func:`formulation_id`), label, aliases,
     category ``suggested``, parent null, source "first seen in <doc_id> <year>"
     (earliest year, then frame order), note. The text loads with
-    :func:`plantrace.lexicon.lexicon_from_mapping`.
+    :func:`plantrace.concepts.lexicon.lexicon_from_mapping`.
 
     >>> f = pd.DataFrame([{"doc_id": "d1", "formulation": "双城记", "kind": "quoted",
     ...                    "concept_id": "", "year": 2021}])
