@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,11 +80,11 @@ if TYPE_CHECKING:  # types only: documents are taken as arguments
     from ..structure.document import Document
 
 __all__ = [
-    "KINDS",
-    "Formulation",
     "CHANGE_COLUMNS",
     "FORMULATION_COLUMNS",
+    "KINDS",
     "STATUSES",
+    "Formulation",
     "check_formulation_statuses",
     "compare_formulations",
     "corpus_formulation_changes",
@@ -422,7 +422,7 @@ def _plus_formula(text: str, plus: int) -> tuple[int, int] | None:
 def _compound_spans(text: str, lo: int, hi: int, heads: frozenset[str], max_tokens: int
                     ) -> Iterable[tuple[int, int, bool]]:
     toks = _clause_tokens(text, lo, hi)
-    for i, (_, end_i, tok_i) in enumerate(toks):
+    for i, (_, end_i, _tok_i) in enumerate(toks):
         # The head must end the token run and start on a token boundary: 新/经济,
         # 经济圈, 示范/区; a token that holds more than the head (数字经济 as one
         # token) is itself a compound.
@@ -477,7 +477,8 @@ def _clauses(text: str, lo: int, hi: int) -> Iterable[tuple[int, int]]:
         yield a, hi
 
 
-def _scan(text: str, sentences: Sequence[tuple[int, int, int]], doc_id: str, raw_offsets,  # type: ignore[no-untyped-def]
+def _scan(text: str, sentences: Sequence[tuple[int, int, int]], doc_id: str,
+          raw_offsets: Callable[[int, int], tuple[int, int]],
           heads: frozenset[str], max_quote: int, min_compound_count: int, max_tokens: int) -> list[Formulation]:
     found: list[tuple[int, int, str, int]] = []
     compounds: dict[str, list[tuple[int, int, int]]] = {}
@@ -742,7 +743,7 @@ def corpus_formulations(corpus: DocumentSet, lexicon: Lexicon | None = None, *,
     >>> c = plantrace.load_corpus("corpora/chengdu")
     >>> f = c.formulations(doc_ids=["xindu_2021_signed_article"], kinds=["quoted"])
     >>> f.loc[f.formulation == "五绿润城", ["kind", "count"]].values.tolist()
-    [['quoted', 2]]
+    [['quoted', 1]]
     >>> sorted(f.attrs["provenance"])[:3]
     ['formulation_heads_sha256', 'lexicon', 'lexicon_sha256']
     """
@@ -774,8 +775,9 @@ def corpus_formulation_changes(corpus: DocumentSet, *, by: str | None = "level",
     >>> import plantrace
     >>> c = plantrace.load_corpus("corpora/chengdu")
     >>> d = c.formulation_changes(pair=("xindu_2021_signed_article", "qingyang_2021_plan_outline"))
-    >>> d.set_index("formulation").loc["三城三都", ["status", "taken_up_from_parent", "parent"]].tolist()
-    ['new', True, 'chengdu_2020_party_proposal']
+    >>> r = d.set_index("formulation").loc["三城三都"]
+    >>> r.status, bool(r.taken_up_from_parent), r.parent
+    ('new', True, 'chengdu_2020_party_proposal')
     """
     check_formulation_statuses(statuses)
     todo: list[tuple[str, str]]
