@@ -66,9 +66,10 @@ import yaml
 
 from ..concepts.intensity import CLAUSE_DELIMITERS, clause_bounds
 from ..concepts.lexicon import default_lexicon
-from ..concepts.segment import segment_clause, token_spans
+from ..concepts.segment import preload_clauses, segment_clause, take_new_clauses, token_spans
 from ..engine.cache import CacheKey
 from ..engine.collection import DocumentSet
+from ..engine.store import Store
 from ..errors import PlantraceError
 from ..measure.provenance import lexicon_key, provenance
 from ..measure.stats import g2, log_ratio
@@ -723,13 +724,45 @@ def _formulation_provenance(corpus: DocumentSet, lexicon: Lexicon, **extra: Any)
         HEADS_PATH.read_bytes()).hexdigest(), **extra)
 
 
+def _formulations_key(doc: Document, lexicon: Lexicon, options: dict[str, Any]) -> CacheKey:
+    return CacheKey("formulations", (doc.doc_id, doc.raw_sha256, lexicon_key(lexicon), _options_key(options)))
+
+
 def _cached_document_formulations(corpus: DocumentSet, doc: Document, lexicon: Lexicon,
                                   options: dict[str, Any]) -> pd.DataFrame:
-    key = CacheKey("formulations", (doc.doc_id, doc.raw_sha256, lexicon_key(lexicon), _options_key(options)))
+    key = _formulations_key(doc, lexicon, options)
     cached: pd.DataFrame | None = corpus.cache.get(key)
     if cached is not None:
         return cached
     return corpus.cache.put(key, document_formulations([doc], lexicon=lexicon, **options))
+
+
+def _ensure_formulations(corpus: DocumentSet, docs: Sequence[Document], lexicon: Lexicon,
+                         options: dict[str, Any]) -> None:
+    """Compute the documents' formulations not cached yet, with the pkuseg segmentations of
+    the corpus's store preloaded and the new ones written back (so a second run of the
+    report never loads pkuseg for them); without a store (or while another process holds
+    it) they are computed all the same."""
+    todo = [d for d in docs if _formulations_key(d, lexicon, options) not in corpus.cache]
+    if not todo:
+        return
+    store = None
+    if corpus.store_path is not None:
+        try:
+            store = Store(corpus.store_path)
+        except PlantraceError:
+            store = None
+    try:
+        if store is not None:
+            preload_clauses(store.get_clauses())
+            take_new_clauses()
+        for doc in todo:
+            _cached_document_formulations(corpus, doc, lexicon, options)
+            if store is not None:
+                store.put_clauses(take_new_clauses())
+    finally:
+        if store is not None:
+            store.close()
 
 
 def corpus_formulations(corpus: DocumentSet, lexicon: Lexicon | None = None, *,
@@ -752,6 +785,7 @@ def corpus_formulations(corpus: DocumentSet, lexicon: Lexicon | None = None, *,
         raise PlantraceError(f"unknown formulation kind {bad[0]!r}", hint=f"use one of {', '.join(KINDS)}")
     lex = lexicon or default_lexicon()
     docs = [corpus[d] for d in doc_ids] if doc_ids is not None else list(corpus.docs)
+    _ensure_formulations(corpus, docs, lex, options)
     frames = [_cached_document_formulations(corpus, d, lex, options) for d in docs]
     frames = [f for f in frames if not f.empty]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORMULATION_COLUMNS)
@@ -795,6 +829,7 @@ def corpus_formulation_changes(corpus: DocumentSet, *, by: str | None = "level",
         corpus[a], corpus[b]  # unknown ids raise a clear error before any work
     lex = lexicon or default_lexicon()
     okey = _options_key(options)
+    _ensure_formulations(corpus, [corpus[d] for d in dict.fromkeys(x for p in todo for x in p)], lex, options)
     frames = []
     for a, b in todo:
         doc_a, doc_b = corpus[a], corpus[b]

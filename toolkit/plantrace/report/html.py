@@ -151,6 +151,8 @@ def formulations_section(result: "ReportResult", *, top: int = 10) -> str:
             raw = doc.raw[rs:re_]
             taken = r.taken_up_from_parent
             from_parent = "" if taken is None or taken != taken else ("yes" if taken else "no")
+            if parent == a:
+                from_parent = "(= A)"  # A is B's parent: a new formulation is never in it
             cite = f"{_e(doc.entry.file)} [{rs}:{re_}]" + (f" — raw: {_e(raw)}" if raw != r.formulation else "")
             rows.append(f"<tr><td><b>{_e(r.formulation)}</b></td><td>{_e(r.kind)}</td><td>{_e(r.count_b)}</td>"
                         f"<td>{_e(f'{r.g2:.1f}')}</td><td>{_e(from_parent)}</td><td>{_e(r.concept_id)}</td>"

@@ -68,14 +68,11 @@ def _formulations_all(corpus: Corpus, lexicon: Lexicon, all_pairs: Sequence[tupl
                       step: StepFn | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Formulations of every document and their changes over the report's pairs (the
     per-document frames are computed once and reused by every pair through the cache)."""
-    docs = corpus.doc_ids
-    for i, d in enumerate(docs):
-        if step:
-            step("formulations", i, len(docs))
-        corpus.formulations(lexicon, doc_ids=[d])
     if step:
-        step("formulations", len(docs), len(docs))
-    formulations = corpus.formulations(lexicon)
+        step("formulations", 0, 1)
+    formulations = corpus.formulations(lexicon)  # every document once; the pairs reuse them
+    if step:
+        step("formulations", 1, 1)
     frames = []
     for kind, (a, b) in all_pairs:
         f = corpus.compare_formulations(a, b, lexicon=lexicon)
