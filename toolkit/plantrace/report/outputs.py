@@ -31,6 +31,7 @@ REPORT_TABLES = {
     "documents": "documents", "counts": "counts", "mentions": "mentions", "rejected": "rejected",
     "diff": "diff", "targets": "targets", "target_comparison": "target_comparison",
     "target_previous": "target_previous", "alignment": "alignment",
+    "formulations": "formulations", "formulation_changes": "formulation_changes",
 }
 
 
