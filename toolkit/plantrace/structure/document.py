@@ -163,7 +163,13 @@ class Document:
 
 def declared_config(entry: ManifestEntry, raw: RawText, config: NormaliserConfig) -> NormaliserConfig:
     """The config with the manifest's script, except a traditional text declared simplified:
-    converted as auto would (see :func:`plantrace.text.normalise.script_mismatch`)."""
+    converted as auto would (see :func:`plantrace.text.normalise.script_mismatch`).
+
+    ``remove_page_furniture`` reads the layout plantrace's PDF reader writes (a single
+    newline is a line wrap, ``\\f`` ends a page): it is switched off for .txt and .docx
+    files, where a form feed is a stray character and every newline a real break."""
+    if raw.source_format != "pdf" and config.remove_page_furniture:
+        config = replace(config, remove_page_furniture=False)
     if entry.script == "auto":
         return config
     if script_mismatch(entry.script, raw.text):
