@@ -224,3 +224,24 @@ def test_every_note_states_the_first_national_year(national_mentions) -> None:
         if stated is None:
             assert "not in the national reports 1954-2025" in c.note, cid
     assert wrong == []
+
+
+def test_lexicon_check_reports_a_bad_exclusion_and_counts_the_good(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from plantrace.cli import app
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: t\nconcepts:\n  - id: new_economy\n    label: 新经济\n    exclude: [新经济体制]\n"
+                   "  - id: digital_economy\n    label: 数字经济\n    exclude: [新经济政策]\n",  # line 6
+                   encoding="utf-8")
+    result = CliRunner().invoke(app, ["-q", "lexicon", "check", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(f"{bad}:6: exclusion '新经济政策' of concept 'digital_economy' "
+                                            "contains none of its aliases (数字经济)")
+    result = CliRunner().invoke(app, ["-q", "lexicon", "check", str(LEXICON), "--json"])
+    assert result.exit_code == 0, result.output
+    # new_economy 3, jingjinji 2, future_industries 1
+    assert json.loads(result.stdout)[0]["exclusions"] == 6
