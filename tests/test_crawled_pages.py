@@ -279,6 +279,12 @@ def test_show_case_counts_targets_and_kwic_equal_one_copy(tmp_path: Path) -> Non
     assert frame.loc["single", "duplicate_chars"] == 0
     assert frame.loc["page", "duplicate_chars"] == 5 * frame.loc["single", "body_chars"] > 20_000
     assert docs["page"].body_text == docs["single"].body_text
+    # words are those of one copy too (segmented from the body zones)
+    words = corpus.words(top=None, per_document=True)
+    page, single = (words[words["doc_id"] == d].drop(columns="doc_id").reset_index(drop=True)
+                    for d in ("page", "single"))
+    assert len(single) > 2000
+    assert page.equals(single)
 
 
 def test_clean_explain_lists_each_duplicate_copy_with_its_raw_lines(tmp_path: Path) -> None:
