@@ -99,6 +99,12 @@ def test_exclusion_stays_inside_a_longer_accepted_alias() -> None:
     got = [(c.alias, c.reason) for c in Matcher(lex).candidates_in(text)]
     assert got == [("京津冀协同发展", None), ("京津冀", "nested in 京津冀协同发展 (jjj)"),
                    ("京津冀及周边地区大气污染防治", None), ("京津冀", "excluded by 京津冀及周边")]
+    # nor is jjj present inside the air-pollution concept's alias (issue 14's nested presence)
+    from plantrace.concepts.match import nested_concepts
+    assert "京津冀及周边地区大气污染防治" not in nested_concepts(lex)
+    plain = _lex({"id": "jjj", "label": "京津冀协同发展", "aliases": ["京津冀"]},
+                 {"id": "air", "label": "京津冀及周边地区大气污染防治"})
+    assert nested_concepts(plain)["京津冀及周边地区大气污染防治"] == ("jjj",)
 
 
 def test_exclusion_is_checked_before_the_boundary_judge() -> None:

@@ -375,12 +375,16 @@ def diff_cmd(
     by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
     lexicon: LexiconOpt = None,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses (repeatable).")] = None,
+    max_gap: Annotated[Optional[int], typer.Option(
+        "--max-gap", help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
     """Concepts added, dropped, escalated or softened, with reasons and evidence sentences.
+
+    Pairs across missing years (1988 → 1992) are flagged; --max-gap 1 leaves them out.
 
     Example: plantrace diff corpora/chengdu --pair chengdu_2020_party_proposal qingyang_2021_plan_outline
     """
@@ -392,7 +396,8 @@ def diff_cmd(
         check_statuses(status)  # before any work
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status)
+        frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status,
+                       max_gap=max_gap)
         if out is not None or as_json:
             _emit(frame, out, as_json=as_json, title="diff", force=force, excel=excel)
         else:

@@ -90,10 +90,12 @@ class Corpus(DocumentSet):
 
     def diff(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
              lexicon: Lexicon | None = None, intensity: IntensityLexicon | None = None,
-             rule: DiffRule | None = None, statuses: Sequence[str] | None = None) -> pd.DataFrame:
-        """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`)."""
+             rule: DiffRule | None = None, statuses: Sequence[str] | None = None,
+             max_gap: int | None = None) -> pd.DataFrame:
+        """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`); ``max_gap``
+        leaves out pairs more than that many years apart."""
         return corpus_diff(self, by=by, pair=pair, lexicon=lexicon, intensity=intensity, rule=rule,
-                           statuses=statuses)
+                           statuses=statuses, max_gap=max_gap)
 
     def formulations(self, lexicon: Lexicon | None = None, *, doc_ids: Sequence[str] | None = None,
                      kinds: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:

@@ -170,13 +170,23 @@ def _short(text: str, n: int = 48) -> str:
 
 
 def print_diff(frame: pd.DataFrame, *, limit_per_pair: int = 25, show_steady: bool = False) -> None:
-    """The change table: status in colour with an arrow, the reason and an evidence excerpt."""
+    """The change table: status in colour with an arrow, the reason and an evidence excerpt.
+    A pair across missing years says so above its table: its changes are several years'."""
+    skipped = frame.attrs.get("skipped_pairs") or []
+    if skipped:
+        console.print(f"[dim]{len(skipped)} pair(s) more than --max-gap years apart left out: "
+                      + ", ".join(f"{a} → {b}" for a, b in skipped[:5]) + (" …" if len(skipped) > 5 else "") + "[/]")
     if frame.empty:
         console.print("[yellow]no pairs to compare[/]")
         return
     for (a, b), part in frame.groupby(["doc_a", "doc_b"], sort=False):
         counts = part["status"].value_counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_STYLE)
+        first = part.iloc[0]
+        if "crosses_gap" in part.columns and bool(first["crosses_gap"]):
+            console.print(f"[bold yellow]⚠ {a} → {b} crosses {int(first['gap_years'])} missing year(s) "
+                          f"({int(first['year_a'])} → {int(first['year_b'])}): these are "
+                          f"{int(first['years_apart'])} years of change, not one (--max-gap 1 leaves it out)[/]")
         table = Table(title=f"{a} → {b}  ({summary})", show_lines=False)
         for col in ("", "concept", "A", "B", "reason", "evidence"):
             table.add_column(col, overflow="fold")

@@ -184,8 +184,16 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
         body.append(f"<div class='chart' id='{_e(div_id)}'></div>")
     diff = t["diff"]
     if not diff.empty:
-        summary = diff.groupby(["comparison", "doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
+        keys = ["comparison", "doc_a", "doc_b"] + [c for c in ("year_a", "year_b", "crosses_gap") if c in diff.columns]
+        summary = diff.groupby(keys + ["status"]).size().unstack(fill_value=0).reset_index()
         body.append("<h2>Changes</h2>" + frame_to_html(summary, limit=200))
+        if "crosses_gap" in diff.columns and diff["crosses_gap"].any():
+            # A pair across missing years is several years of change: say so where it is read.
+            gaps = diff[diff["crosses_gap"]].drop_duplicates(["doc_a", "doc_b"])
+            body.append("<p class='cite'>⚠ pairs across missing years (their changes are not one year's): "
+                        + "; ".join(f"{_e(r.doc_a)} → {_e(r.doc_b)} ({int(r.year_a)} → {int(r.year_b)}, "
+                                    f"{int(r.gap_years)} year(s) without a document)" for r in records(gaps))
+                        + "</p>")
         body.append("<h2>Evidence</h2>" + _evidence_rows(result, diff, evidence_limit))
     comp = t["target_comparison"]
     if not comp.empty:
