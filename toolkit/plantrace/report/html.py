@@ -203,15 +203,17 @@ def _diff_selector(options: Sequence[tuple[str, str, str, dict]]) -> str:
     for i, (kind, a, b, _) in enumerate(options):
         groups.setdefault(kind, []).append(f"<option value='{i}'>{_e(a)} → {_e(b)}</option>")
     select = "".join(f"<optgroup label='by {_e(k)}'>{''.join(v)}</optgroup>" for k, v in groups.items())
-    # Inside <script>, "</" would end the element: JSON allows "<\/".
-    blob = json.dumps([spec for *_, spec in options], ensure_ascii=False).replace("</", "<\\/")
+    # Inside <script>, "</" would end the element: JSON allows "<\/". The schema URL is
+    # dropped (vegaEmbed is told the mode instead): nothing on the page names a server.
+    specs = [{k: v for k, v in spec.items() if k != "$schema"} for *_, spec in options]
+    blob = json.dumps(specs, ensure_ascii=False).replace("</", "<\\/")
     return ("<div class='pairpick'><label for='diff-pair'>Pair: </label>"
             f"<select id='diff-pair'>{select}</select> <span class='cite'>{len(options)} pairs, "
             "the most changed first (sum of G²)</span></div>"
             f"<script type='application/json' id='diff-specs'>{blob}</script>"
             "<script>document.getElementById('diff-pair').addEventListener('change',function(e){"
             "var specs=JSON.parse(document.getElementById('diff-specs').textContent);"
-            "window.vegaEmbed('#chart-diff',specs[+e.target.value],{renderer:'svg',actions:false})"
+            "window.vegaEmbed('#chart-diff',specs[+e.target.value],{mode:'vega-lite',renderer:'svg',actions:false})"
             ".catch(function(err){console.error(err);});});</script>")
 
 
