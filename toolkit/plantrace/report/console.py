@@ -71,6 +71,26 @@ def abbreviate(code: str) -> str:
     return "".join(p[0] for p in parts if p).upper()
 
 
+def stack_header(name: str, width: int) -> str:
+    """A snake_case header over several lines, each at most ``width`` cells where the
+    parts allow, so a column of short numbers is not as wide as its name.
+
+    >>> stack_header("rate_per_10k", 6).splitlines()
+    ['rate_', 'per_', '10k']
+    >>> stack_header("count", 3)
+    'count'
+    """
+    lines: list[str] = []
+    for part in name.split("_"):
+        if lines and cell_len(lines[-1]) + 1 + cell_len(part) <= width:
+            lines[-1] += "_" + part
+        else:
+            if lines:
+                lines[-1] += "_"
+            lines.append(part)
+    return "\n".join(lines)
+
+
 def _visible_len(cell: str) -> int:
     """Width on screen: rich markup such as ``[green]…[/]`` takes no room."""
     if "[" not in cell:
@@ -88,8 +108,11 @@ def fit_table(cells: dict[str, list[str]], cols: Sequence[Col], *, width: int, t
     ``priority`` orders the columns by importance (default: their order); the table
     keeps the display order of ``cols``.
     """
-    natural = {c.key: max([cell_len(c.label or c.key)] + [_visible_len(x) for x in cells[c.key]]) for c in cols}
-    need = {c.key: min(natural[c.key], max(c.min_width, cell_len(c.label or c.key))) if c.wrap
+    def head(c: Col) -> int:
+        return max(cell_len(line) for line in (c.label or c.key).split("\n"))
+
+    natural = {c.key: max([head(c)] + [_visible_len(x) for x in cells[c.key]]) for c in cols}
+    need = {c.key: min(natural[c.key], max(c.min_width, head(c))) if c.wrap
             else natural[c.key] for c in cols}
     by_key = {c.key: c for c in cols}
     order = list(priority or []) + [c.key for c in cols if c.key not in (priority or [])]
@@ -130,7 +153,7 @@ def fit_table(cells: dict[str, list[str]], cols: Sequence[Col], *, width: int, t
     n = len(next(iter(cells.values()))) if cells else 0
     for i in range(n):
         table.add_row(*(cells[c.key][i] for c in shown))
-    return table, [c.label or c.key for c in cols if c.key not in chosen]
+    return table, [(c.label or c.key).replace("\n", "") for c in cols if c.key not in chosen]
 
 
 def _print_fitted(table: Table, left_out: Sequence[str], legend: dict[str, str] | None = None) -> None:
@@ -258,10 +281,14 @@ def print_frame(frame: pd.DataFrame, *, title: str = "", limit: int | None = 40,
     for c in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[c])
         widest = max((cell_len(x) for x in cells[str(c)]), default=0)
-        cols.append(Col(str(c), justify="right" if numeric else "left", wrap=not numeric and widest > 16))
+        cols.append(Col(str(c), stack_header(str(c), max(widest, 5)), justify="right" if numeric else "left",
+                        wrap=not numeric and widest > 12))
     # Columns with nothing to show (value_high of point targets) give way first.
     empty = [str(c) for c in frame.columns if not any(cells[str(c)])]
     ranked = [k for k in (priority or [str(c) for c in frame.columns]) if k not in empty]
+    # The most important column (an id, usually) stays whole if it takes at most 2/5 of the width.
+    if ranked and max((cell_len(x) for x in cells[ranked[0]]), default=0) <= console.width * 2 // 5:
+        cols = [Col(c.key, c.label, c.wrap, c.min_width, c.justify, whole=c.key == ranked[0]) for c in cols]
     table, left_out = fit_table(cells, cols, width=console.width, title=title,
                                 priority=ranked + [k for k in cells if k not in ranked and k not in empty] + empty)
     _print_fitted(table, left_out)
