@@ -425,7 +425,7 @@ def targets_cmd(
             cols = ["doc_id", "indicator_id", "value", "value_high", "qualifier", "kind", "scope", "text"]
         shown = frame if (out is not None or as_json) else frame[[x for x in cols if x in frame.columns]]
         # Which columns give way first on a narrow terminal: the value and its sentence stay.
-        priority = (["doc_child", "region", "indicator_id", "value_parent", "value_child", "status"] if compare_parent
+        priority = (["doc_child", "indicator_id", "value_parent", "value_child", "status", "region"] if compare_parent
                     else ["doc_id", "indicator_id", "value", "qualifier", "text", "kind"])
         _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else ""),
               force=force, excel=excel, limit=80, priority=priority)
