@@ -517,6 +517,22 @@ def _around(sentence: str, needle: str, n: int = 60) -> str:
     return ("…" if lo > 0 else "") + sentence[lo:hi] + ("…" if hi < len(sentence) else "")
 
 
+def _print_rows(title: str, cols: Sequence[Col], rows: Sequence[tuple[str, ...]], *,
+                priority: Sequence[str] | None = None) -> None:
+    """Rows of strings (one per ``cols``) as a table fitted to the terminal."""
+    cells = {c.key: [row[k] for row in rows] for k, c in enumerate(cols)}
+    table, left_out = fit_table(cells, cols, width=console.width, title=title, priority=priority)
+    _print_fitted(table, left_out)
+
+
+_FORMULATION_CHANGE_COLS = [Col("status", ""), Col("formulation", wrap=True, min_width=8), Col("kind"),
+                            Col("A", justify="right"), Col("B", justify="right"), Col("G2", "G²", justify="right"),
+                            Col("taken", "from parent"), Col("concept", wrap=True, min_width=10),
+                            Col("evidence", wrap=True, min_width=16)]
+_FORMULATION_COLS = [Col("formulation", wrap=True, min_width=8), Col("kind"), Col("count", justify="right"),
+                     Col("concept", wrap=True, min_width=10), Col("sentence", "first sentence", wrap=True, min_width=16)]
+
+
 def print_formulation_changes(frame: pd.DataFrame, *, top: int = 15, statuses: Sequence[str] = ("new",)) -> None:
     """Formulations per pair (``Corpus.formulation_changes``): the first ``top`` rows of each
     shown status (new by G² descending), counts in A and B, G², taken up from the parent,
@@ -528,9 +544,8 @@ def print_formulation_changes(frame: pd.DataFrame, *, top: int = 15, statuses: S
         counts = part["status"].value_counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in FORMULATION_STATUS_STYLE)
         parent = str(part["parent"].iloc[0] or "")
-        table = Table(title=f"{a} → {b}  ({summary})" + (f"  parent of B: {parent}" if parent else ""))
-        for col in ("", "formulation", "kind", "A", "B", "G²", "from parent", "concept", "evidence"):
-            table.add_column(col, overflow="fold")
+        title = f"{a} → {b}  ({summary})" + (f"  parent of B: {parent}" if parent else "")
+        rows: list[tuple[str, ...]] = []
         shown = part[part["status"].isin(list(statuses))]
         for r in records(shown.groupby("status", sort=False).head(top)):
             style, arrow = FORMULATION_STATUS_STYLE[r.status]
@@ -538,10 +553,11 @@ def print_formulation_changes(frame: pd.DataFrame, *, top: int = 15, statuses: S
                 else ("yes" if r.taken_up_from_parent else "no")
             if parent == a and r.status == "new":
                 taken = "(=A)"  # A is B's parent: a new formulation is never in it
-            table.add_row(f"[{style}]{arrow} {r.status}[/]", str(r.formulation), str(r.kind), f"{r.count_a}",
+            rows.append((f"[{style}]{arrow} {r.status}[/]", str(r.formulation), str(r.kind), f"{r.count_a}",
                           f"{r.count_b}", f"{r.g2:.1f}", taken, str(r.concept_id or ""),
-                          _around(str(r.evidence_sentence), str(r.formulation), 60))
-        console.print(table)
+                          _around(str(r.evidence_sentence), str(r.formulation), 60)))
+        _print_rows(title, _FORMULATION_CHANGE_COLS, rows,
+                    priority=["status", "formulation", "B", "evidence", "G2", "A", "taken", "kind", "concept"])
         more = len(shown) - len(shown.groupby("status", sort=False).head(top))
         if more > 0:
             console.print(f"[dim]… {more} more (use --top N, or --out FILE for all)[/]")
@@ -553,10 +569,9 @@ def print_formulations(frame: pd.DataFrame, *, top: int = 15) -> None:
         console.print("[yellow]no formulations found[/]")
         return
     for doc_id, part in frame.groupby("doc_id", sort=False):
-        table = Table(title=f"{doc_id}  ({len(part)} formulations)")
-        for col in ("formulation", "kind", "count", "concept", "first sentence"):
-            table.add_column(col, overflow="fold")
+        rows: list[tuple[str, ...]] = []
         for r in records(part.sort_values(["count", "first_start"], ascending=[False, True]).head(top)):
-            table.add_row(str(r.formulation), str(r.kind), f"{r.count}", str(r.concept_id or ""),
-                          _around(str(r.first_sentence), str(r.formulation), 60))
-        console.print(table)
+            rows.append((str(r.formulation), str(r.kind), f"{r.count}", str(r.concept_id or ""),
+                          _around(str(r.first_sentence), str(r.formulation), 60)))
+        _print_rows(f"{doc_id}  ({len(part)} formulations)", _FORMULATION_COLS, rows,
+                    priority=["formulation", "count", "sentence", "kind", "concept"])
