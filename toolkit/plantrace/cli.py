@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, Optional, TypeVar
+from typing import Annotated, Any, Callable, Optional, TypeVar
 
 import pandas as pd
 import typer
@@ -210,6 +210,8 @@ def report_cmd(
     no_charts: Annotated[bool, typer.Option("--no-charts", help="Skip PNG/SVG charts and report.html.")] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Go on without unreadable documents (recorded).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the list of written files as JSON.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every table (documents, top concepts, "
+                                          "changes per pair, targets), not only the one-screen summary.")] = False,
 ) -> None:
     """The main job: load, clean, count, diff by level and year, extract targets, write everything.
 
@@ -231,12 +233,10 @@ def report_cmd(
         if as_json:
             typer.echo(json.dumps([str(f) for f in files], ensure_ascii=False))
         elif not _state["quiet"]:
-            print_report(result)
+            print_report(result, verbose=verbose, out=target, files=len(files))
             notes = result.provenance.get("notes")
             for note in notes if isinstance(notes, list) else []:
                 typer.echo(f"note: {note}", err=True)
-            typer.echo(f"wrote {len(files)} files to {target}/ (report.html, codebook.md, "
-                       + ", ".join(sorted(f.name for f in files if f.suffix in (".csv", ".parquet"))) + ")")
 
     _run(body)
 
@@ -260,7 +260,7 @@ def _refuse_existing(paths: list[Optional[Path]], force: bool) -> None:
 
 
 def _emit(frame: pd.DataFrame, out: Optional[Path], *, as_json: bool, title: str, force: bool = False,
-          excel: bool = False, limit: int | None = 40) -> None:
+          excel: bool = False, limit: int | None = 40, priority: list[str] | None = None) -> None:
     if out is not None:
         write_frame(frame, out, excel=excel, force=force)
         if not _state["quiet"]:
@@ -268,7 +268,7 @@ def _emit(frame: pd.DataFrame, out: Optional[Path], *, as_json: bool, title: str
     if as_json:
         typer.echo(frame.to_json(orient="records", force_ascii=False))
     elif out is None:
-        print_frame(frame, title=title, limit=limit)
+        print_frame(frame, title=title, limit=limit, priority=priority)
 
 
 @app.command("count")
@@ -279,7 +279,7 @@ def count_cmd(
     mentions: Annotated[Optional[Path], typer.Option("--mentions", help="Write every mention here.")] = None,
     rejected: Annotated[Optional[Path], typer.Option("--rejected", help="Write rejected candidates and reasons here.")] = None,
     zeros: Annotated[bool, typer.Option("--zeros", help="Include concepts a document never mentions.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
@@ -311,7 +311,7 @@ def kwic_cmd(
     window: Annotated[int, typer.Option("--window", "-w", help="Characters of context each side.")] = 20,
     lexicon: LexiconOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the KWIC table here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Keywords in context, with the raw text each hit is cited from.
@@ -322,7 +322,8 @@ def kwic_cmd(
         c = _load([corpus])
         frame = c.kwic(term, window=window, lexicon=_lexicon(lexicon))
         _emit(frame[["doc_id", "pre", "keyword", "post", "raw_keyword"]] if out is None and not as_json else frame,
-              out, as_json=as_json, title=f"KWIC {term}", force=force, limit=None)
+              out, as_json=as_json, title=f"KWIC {term}", force=force, limit=None,
+              priority=["keyword", "pre", "post", "doc_id"])
 
     _run(body)
 
@@ -332,8 +333,8 @@ def words_cmd(
     corpus: CorpusArg,
     top: Annotated[int, typer.Option("--top", "-n", help="How many words.")] = 40,
     per_document: Annotated[bool, typer.Option("--per-document", help="Top words of each document.")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Word frequencies from pkuseg tokens (stop words removed; concept phrases kept whole).
@@ -352,10 +353,10 @@ def words_cmd(
 def keyness_cmd(
     corpus: CorpusArg,
     target: Annotated[str, typer.Option("--target", help="COLUMN=VALUE selecting the target group, e.g. level=city.")],
-    top: Annotated[int, typer.Option("--top", "-n")] = 30,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
     measure: Annotated[str, typer.Option("--measure", help="lr (G², default) or chi2.")] = "lr",
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Keyness of words in a target group against the rest (quanteda's textstat_keyness).
@@ -381,7 +382,7 @@ def diff_cmd(
     max_gap: Annotated[Optional[int], typer.Option(
         "--max-gap", help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
@@ -419,7 +420,7 @@ def formulations_cmd(
     kind: Annotated[Optional[list[str]], typer.Option("--kind", help="quoted, numbered or compound (repeatable).")] = None,
     lexicon: LexiconOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
@@ -465,8 +466,8 @@ def targets_cmd(
     compare_previous: Annotated[bool, typer.Option("--compare-previous", help="Each document's own targets against the same issuer's previous document (same region and doc_type).")] = False,
     indicator: Annotated[Optional[str], typer.Option("--indicator", help="Only this indicator id, e.g. gdp_growth.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement, forecast or not_set.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
@@ -494,8 +495,11 @@ def targets_cmd(
             frame = c.targets(kinds=[kind] if kind else None, indicator=indicator)
             cols = ["doc_id", "indicator_id", "value", "value_high", "qualifier", "kind", "scope", "text"]
         shown = frame if (out is not None or as_json) else frame[[x for x in cols if x in frame.columns]]
+        # Which columns give way first on a narrow terminal: the value and its sentence stay.
+        priority = (["doc_child", "indicator_id", "value_parent", "value_child", "status", "region"] if compare_parent
+                    else None if compare_previous else ["doc_id", "indicator_id", "value", "qualifier", "text", "kind"])
         _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else " vs previous" if compare_previous else ""),
-              force=force, excel=excel, limit=80)
+              force=force, excel=excel, limit=80, priority=priority)
 
     _run(body)
 
@@ -505,8 +509,8 @@ def align_cmd(
     corpus: Annotated[list[Path], typer.Option("--corpus", "-c", help="Corpus folder(s).")],
     a: Annotated[str, typer.Argument(help="Reference document id.")],
     b: Annotated[str, typer.Argument(help="Compared document id.")],
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
 ) -> None:
     """Align B's sentences to A's: copied (≥90), rewritten (60-90), new; A's removed.
@@ -531,7 +535,7 @@ app.add_typer(lexicon_app, name="lexicon")
 @lexicon_app.command("check")
 def lexicon_check_cmd(
     files: Annotated[list[Path], typer.Argument(help="Lexicon files to check.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
 ) -> None:
     """Validate lexicon files: ids, aliases, parents; print a summary and sha256.
 
@@ -557,9 +561,9 @@ def lexicon_check_cmd(
 def lexicon_suggest_cmd(
     corpus: CorpusArg,
     lexicon: LexiconOpt = None,
-    top: Annotated[int, typer.Option("--top", "-n")] = 30,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
     min_score: Annotated[float, typer.Option("--min-score", help="rapidfuzz ratio threshold (0-100).")] = 75.0,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     from_formulations: Annotated[bool, typer.Option(
         "--from-formulations", help="Write a YAML lexicon stub of the corpus's formulations the lexicon lacks.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="With --from-formulations: the stub file (default: print).")] = None,
@@ -591,6 +595,29 @@ def lexicon_suggest_cmd(
         _emit(frame.head(top), None, as_json=as_json, title="alias suggestions", limit=None)
 
     _run(body)
+
+
+def _show_flags_as_flags() -> None:
+    """typer 0.29's rich help labels every boolean flag ``<bool>``, as if ``--json`` took a
+    value; a plain on/off flag is shown bare. (A no-op where typer has no such hook.)"""
+    from typer import core
+
+    option = getattr(core, "TyperOption", None)
+    original = getattr(option, "display_type_rich", None)
+    if option is None or original is None or getattr(original, "_plantrace_flags", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_bool_flag", False) and not getattr(self, "secondary_opts", None):
+            return None
+        result: str | None = original(self, ctx)
+        return result
+
+    display_type_rich._plantrace_flags = True  # type: ignore[attr-defined]
+    option.display_type_rich = display_type_rich
+
+
+_show_flags_as_flags()
 
 
 def main() -> None:

@@ -195,7 +195,8 @@ def _resolve(concepts: str | Sequence[str], known: pd.DataFrame,
 # --- 1. heatmap ---------------------------------------------------------------------------
 
 
-def chart_heatmap(counts: pd.DataFrame, *, top: int = 30, docs: pd.DataFrame | None = None) -> alt.Chart:
+def chart_heatmap(counts: pd.DataFrame, *, top: int = 30, docs: pd.DataFrame | None = None,
+                  facet: Sequence[str] = (), step: int = 36) -> alt.Chart | alt.FacetChart:
     """Concept x document heatmap of ``rate_per_10k``.
 
     Columns are documents in :func:`document_order`; rows are the ``top`` concepts by
@@ -213,6 +214,13 @@ def chart_heatmap(counts: pd.DataFrame, *, top: int = 30, docs: pd.DataFrame | N
     ('rect', ['公园城市', '绿道'])
     >>> [r["rate_per_10k"] for r in chart.data.values if r["label"] == "绿道"]
     [0.51, 0.0]
+
+    With ``facet`` (columns of ``docs``, e.g. ``("level", "doc_type")``) each group of
+    documents is a row panel with its own document axis, so a corpus of a hundred
+    documents is a stack of panels ``step`` pixels per document instead of one wide strip.
+
+    >>> chart_heatmap(counts, facet=["level"], step=14).to_dict()["facet"]["row"]["field"]
+    'group'
     """
     _require(counts, ["doc_id", "concept_id", "label", "count", "rate_per_10k"], "counts")
     documents = _documents(counts, docs)
@@ -233,19 +241,30 @@ def chart_heatmap(counts: pd.DataFrame, *, top: int = 30, docs: pd.DataFrame | N
                 if c in grid.columns]
     tooltip += [alt.Tooltip("count:Q", title="count"),
                 alt.Tooltip("rate_per_10k:Q", title="per 10k chars", format=".2f")]
-    return alt.Chart(_values(grid)).mark_rect(stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("doc_id:N", sort=order, title="document (level, then year)",
-                axis=alt.Axis(labelAngle=-40, labelLimit=260)),
+    facet = [c for c in facet if c in documents.columns]
+    groups: list[str] = []
+    if facet:
+        meta = documents.set_index("doc_id")[facet].astype(str).agg(" · ".join, axis=1)
+        grid["group"] = grid["doc_id"].map(meta)
+        groups = list(dict.fromkeys(meta.loc[order]))  # in document order: national first
+    chart = alt.Chart(_values(grid)).mark_rect(stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("doc_id:N", sort=order, title="document (level, then year)" if not facet else None,
+                axis=alt.Axis(labelAngle=-40 if step >= 24 else -90, labelLimit=260)),
         y=alt.Y("label:N", sort=list(chosen["label"]), title=None, axis=alt.Axis(labelLimit=240)),
         # Absent (0) is drawn apart from "rare": the palest blue would otherwise hide it.
         color=alt.condition(alt.datum["count"] == 0, alt.value("#f7f7f7"),
                             alt.Color("rate_per_10k:Q", title="per 10k chars",
                                       scale=alt.Scale(scheme="blues", domainMin=0))),
         tooltip=tooltip,
-    ).properties(
-        title=f"Top {len(chosen)} concepts: mentions per 10,000 body characters",
-        width=alt.Step(36), height=alt.Step(16),
     )
+    title = f"Top {len(chosen)} concepts: mentions per 10,000 body characters"
+    if not facet:
+        return chart.properties(title=title, width=alt.Step(step), height=alt.Step(16))
+    return chart.properties(width=alt.Step(step), height=alt.Step(14)).facet(
+        row=alt.Row("group:N", sort=groups, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
+                                      labelFontSize=12, labelFontWeight="bold")),
+    ).resolve_scale(x="independent").properties(title=title)
 
 
 # --- 2. trajectory ------------------------------------------------------------------------
@@ -339,7 +358,7 @@ def _body_spans(docs: pd.DataFrame | Corpus, mentions: pd.DataFrame) -> pd.DataF
 
 
 def chart_xray(mentions: pd.DataFrame, docs: pd.DataFrame | Corpus, concepts: str | Sequence[str], *,
-               lexicon: Lexicon | None = None, rollup: bool = True) -> alt.FacetChart:
+               lexicon: Lexicon | None = None, rollup: bool = True, step: int = 16) -> alt.FacetChart:
     """Lexical dispersion plot (like quanteda's ``textplot_xray``): where each concept
     occurs in each document's body.
 
@@ -391,7 +410,7 @@ def chart_xray(mentions: pd.DataFrame, docs: pd.DataFrame | Corpus, concepts: st
         y=alt.Y("doc_id:N", sort=order, scale=alt.Scale(domain=order), title=None,
                 axis=alt.Axis(labelLimit=260)),
         tooltip=tooltip,
-    ).properties(width=480, height=alt.Step(16)).facet(
+    ).properties(width=480, height=alt.Step(step)).facet(
         row=alt.Row("label:N", sort=labels, title=None,
                     header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12)),
     ).properties(title="Lexical dispersion (body zone)")

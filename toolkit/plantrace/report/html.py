@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -32,6 +32,10 @@ th{background:#f5f5f5}mark{background:#ffe08a;padding:0 .1em}.cite{color:#666;fo
 .softened{color:#4575b4;font-weight:bold}.steady{color:#969696}.lowered{color:#4575b4;font-weight:bold}.equal{color:#969696}
 .chart{margin:1rem 0}.prov{font-size:.75rem;background:#fafafa;border:1px solid #eee;padding:.5rem;white-space:pre-wrap}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}.side div{border:1px solid #eee;padding:.4rem;font-size:.85rem}
+.chart,.tablebox{max-width:100%;overflow-x:auto}.chart{max-height:1600px;overflow-y:auto}
+.side div,.cite,td{overflow-wrap:anywhere}.toc{columns:2;font-size:.9rem}.toc ul{margin:.2rem 0}
+details.pair{border-left:3px solid #ddd;padding-left:.6rem;margin:.6rem 0}details.pair>summary{cursor:pointer;font-weight:bold}
+.pairpick{margin:.5rem 0}.pairpick select{max-width:100%;font-size:.9rem}
 """
 
 _ARROWS = {"added": "＋", "dropped": "－", "escalated": "↑", "softened": "↓", "steady": "·",
@@ -73,7 +77,7 @@ def frame_to_html(frame: pd.DataFrame, columns: list[str] | None = None, limit: 
             cells.append(f"<td{cls}>{_e(v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = f"<p class='cite'>… {len(frame) - limit} more rows in the CSV.</p>" if len(frame) > limit else ""
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+    return f"<div class='tablebox'><table><tr>{head}</tr>{''.join(rows)}</table></div>{more}"
 
 
 def render_html_page(title: str, body: str, *, charts: Mapping[str, dict], js_bundle: str) -> str:
@@ -98,10 +102,11 @@ def render_html_page(title: str, body: str, *, charts: Mapping[str, dict], js_bu
 def _evidence_rows(result: "ReportResult", diff: pd.DataFrame, limit: int) -> str:
     corpus, lexicon = result.corpus, result.lexicon
     parts = []
-    # The strongest evidence first: new and vanished concepts, then moves, by weight in B or A.
+    # The strongest evidence first: new and vanished concepts, then moves; within a status by
+    # significance (G²), so one mention in a 600-character resolution does not come first.
     order = {"added": 0, "dropped": 1, "escalated": 2, "softened": 3}
     moved = diff[diff["status"] != "steady"]
-    moved = moved.assign(_o=moved["status"].map(order), _w=moved[["rate_a", "rate_b"]].max(axis=1))
+    moved = moved.assign(_o=moved["status"].map(order), _w=moved["g2"].astype(float))
     shown = moved.sort_values(["_o", "_w"], ascending=[True, False]).head(limit)
     for r in records(shown):
         concept = lexicon.concepts.get(r.concept_id)
@@ -123,6 +128,93 @@ def _evidence_rows(result: "ReportResult", diff: pd.DataFrame, limit: int) -> st
                      f"{_e(r.label)} <span class='cite'>{_e(r.doc_a)} → {_e(r.doc_b)}: {_e(r.reasons)}</span></h4>"
                      f"<div class='side'>{''.join(cells)}</div>")
     return "".join(parts)
+
+
+_STATUS_ORDER = ("added", "dropped", "escalated", "softened")
+
+
+def _folded(label: str, inner: str, rows: int, *, open_below: int = 30) -> str:
+    """A long table folded under a <details> line, so a corpus of 100+ documents does not
+    push the charts and the evidence several screens down; short ones stay open."""
+    return f"<details{' open' if rows < open_below else ''}><summary>{_e(label)}</summary>{inner}</details>"
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def _pair_type(doc_type: dict[str, str], a: str, b: str) -> str:
+    """The kind of documents a pair compares: reports and resolutions are kept apart."""
+    ta, tb = doc_type.get(a, ""), doc_type.get(b, "")
+    return tb if ta == tb else f"{ta} → {tb}"
+
+
+def _evidence_section(result: "ReportResult", diff: pd.DataFrame, *, pairs_per_type: int = 8,
+                      per_status: int = 3) -> tuple[str, list[tuple[str, str]]]:
+    """Evidence grouped by document type, then pair (most significant first: sum of G²
+    of its changes), then status, each status's concepts ranked by G².
+
+    Returns the HTML and the (anchor, title) of each document-type part for the contents.
+    """
+    docs = result.tables["documents"]
+    doc_type = dict(zip(docs["doc_id"].astype(str), docs["doc_type"].astype(str)))
+    moved = diff[diff["status"] != "steady"]
+    if moved.empty:
+        return "<p>No concept changed status in any pair.</p>", []
+    weight = moved.groupby(["comparison", "doc_a", "doc_b"], sort=False)["g2"].sum().sort_values(ascending=False)
+    by_type: dict[str, list[tuple[str, str, str]]] = {}
+    for kind, a, b in weight.index:
+        by_type.setdefault(_pair_type(doc_type, str(a), str(b)), []).append((str(kind), str(a), str(b)))
+    html_parts, toc = [], []
+    for ptype, pairs in sorted(by_type.items(), key=lambda kv: -len(kv[1])):
+        anchor = f"evidence-{_slug(ptype)}"
+        toc.append((anchor, ptype))
+        html_parts.append(f"<h3 id='{_e(anchor)}'>{_e(ptype)} <span class='cite'>{len(pairs)} pairs with "
+                          f"changes; the {min(len(pairs), pairs_per_type)} with the most significant shown"
+                          "</span></h3>")
+        for i, (kind, a, b) in enumerate(pairs[:pairs_per_type]):
+            part = moved[(moved["comparison"] == kind) & (moved["doc_a"] == a) & (moved["doc_b"] == b)]
+            counts = part["status"].value_counts()
+            summary = " · ".join(f"{int(counts.get(st, 0))} {st}" for st in _STATUS_ORDER)
+            blocks = []
+            for st in _STATUS_ORDER:
+                rows = part[part["status"] == st]
+                if rows.empty:
+                    continue
+                more = (f" <span class='cite'>(top {per_status} of {len(rows)} by G²)</span>"
+                        if len(rows) > per_status else "")
+                blocks.append(f"<h4 class='{_e(st)}'>{_e(_ARROWS.get(st, ''))} {_e(st)}{more}</h4>"
+                              + _evidence_rows(result, rows, per_status))
+            html_parts.append(f"<details class='pair'{' open' if i < 2 else ''}><summary>{_e(kind)}: {_e(a)} → "
+                              f"{_e(b)} <span class='cite'>{_e(summary)}</span></summary>{''.join(blocks)}</details>")
+        if len(pairs) > pairs_per_type:
+            html_parts.append(f"<p class='cite'>{len(pairs) - pairs_per_type} more pairs of this kind in diff.csv "
+                              "(or pick one in the diff chart above).</p>")
+    return "".join(html_parts), toc
+
+
+def _diff_selector(options: Sequence[tuple[str, str, str, dict]]) -> str:
+    """A <select> of every compared pair that redraws #chart-diff (inline script, no network)."""
+    if len(options) < 2:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for i, (kind, a, b, _) in enumerate(options):
+        groups.setdefault(kind, []).append(f"<option value='{i}'>{_e(a)} → {_e(b)}</option>")
+    select = "".join(f"<optgroup label='by {_e(k)}'>{''.join(v)}</optgroup>" for k, v in groups.items())
+    # Inside <script>, "</" would end the element: JSON allows "<\/". The schema URL is
+    # dropped (vegaEmbed is told the mode instead): nothing on the page names a server.
+    specs = [{k: v for k, v in spec.items() if k != "$schema"} for *_, spec in options]
+    blob = json.dumps(specs, ensure_ascii=False).replace("</", "<\\/")
+    return ("<div class='pairpick'><label for='diff-pair'>Pair: </label>"
+            f"<select id='diff-pair'>{select}</select> <span class='cite'>{len(options)} pairs, "
+            "the most changed first (sum of G²)</span></div>"
+            f"<script type='application/json' id='diff-specs'>{blob}</script>"
+            "<script>document.getElementById('diff-pair').addEventListener('change',function(e){"
+            "var specs=JSON.parse(document.getElementById('diff-specs').textContent);"
+            "window.vegaEmbed('#chart-diff',specs[+e.target.value],{mode:'vega-lite',renderer:'svg',actions:false})"
+            ".catch(function(err){console.error(err);});});</script>")
 
 
 def formulations_section(result: "ReportResult", *, top: int = 10) -> str:
@@ -164,8 +256,17 @@ def formulations_section(result: "ReportResult", *, top: int = 10) -> str:
     return "".join(parts)
 
 
-def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evidence_limit: int = 40) -> str:
-    """The whole report page for a :class:`~plantrace.pipeline.ReportResult`."""
+_CHART_TITLES = {"chart-heatmap": "Concepts by document", "chart-trajectory": "Down the levels or the years",
+                 "chart-xray": "Where in the text", "chart-diff": "One pair, concept by concept",
+                 "chart-targets": "Growth targets against the parent"}
+
+
+def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evidence_limit: int = 40,
+                      diff_options: Sequence[tuple[str, str, str, dict]] = ()) -> str:
+    """The whole report page for a :class:`~plantrace.pipeline.ReportResult`.
+
+    ``diff_options`` (comparison, doc_a, doc_b, spec) fill the diff chart's pair selector.
+    """
     import vl_convert as vlc
 
     t = result.tables
@@ -173,49 +274,86 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
     docs = t["documents"]
     body.append(f"<p>{len(docs)} documents · lexicon {_e(result.lexicon.name)} "
                 f"(sha256 {_e(result.lexicon.sha256[:12])}) · plantrace {_e(result.provenance.get('plantrace_version'))}</p>")
-    body.append("<h2>Documents</h2>" + frame_to_html(
-        docs, ["doc_id", "level", "region", "year", "doc_type", "encoding", "script_used", "body_chars",
-               "front_chars", "back_chars"], limit=200))
+    toc: list[tuple[str, str, list[tuple[str, str]]]] = [("documents", "Documents", [])]
+    by_kind = (docs.groupby(["level", "doc_type"], sort=False)
+               .agg(documents=("doc_id", "size"), first_year=("year", "min"), last_year=("year", "max"),
+                    body_chars=("body_chars", "sum")).reset_index())
+    sections = ["<h2 id='documents'>Documents</h2>" + frame_to_html(by_kind) + _folded(
+        f"all {len(docs)} documents", frame_to_html(
+            docs, ["doc_id", "level", "region", "year", "doc_type", "encoding", "script_used", "body_chars",
+                   "front_chars", "back_chars"], limit=5000), len(docs))]
     skipped: Any = result.provenance.get("skipped") or []
     if skipped:
-        body.append("<h2>Skipped documents</h2><ul>" + "".join(
+        toc.append(("skipped", "Skipped documents", []))
+        sections.append("<h2 id='skipped'>Skipped documents</h2><ul>" + "".join(
             f"<li>{_e(s['file'])}: {_e(s['reason'])}</li>" for s in skipped) + "</ul>")
+    if charts:
+        toc.append(("charts", "Charts", [(c, _CHART_TITLES.get(c, c)) for c in charts]))
+        sections.append("<h2 id='charts'>Charts</h2>")
     for div_id in charts:
-        body.append(f"<div class='chart' id='{_e(div_id)}'></div>")
+        picker = _diff_selector(diff_options) if div_id == "chart-diff" else ""
+        sections.append(f"<h3 id='{_e(div_id)}-h'>{_e(_CHART_TITLES.get(div_id, div_id))}</h3>{picker}"
+                        f"<div class='chart' id='{_e(div_id)}'></div>")
     diff = t["diff"]
     if not diff.empty:
         keys = ["comparison", "doc_a", "doc_b"] + [c for c in ("year_a", "year_b", "crosses_gap") if c in diff.columns]
         summary = diff.groupby(keys + ["status"]).size().unstack(fill_value=0).reset_index()
-        body.append("<h2>Changes</h2>" + frame_to_html(summary, limit=200))
+        evidence, parts = _evidence_section(result, diff)
+        toc.append(("changes", "Changes", []))
+        toc.append(("evidence", "Evidence", parts))
+        sections.append("<h2 id='changes'>Changes</h2>" + _folded(
+            f"status counts of all {len(summary)} pairs", frame_to_html(summary, limit=500), len(summary)))
         if "crosses_gap" in diff.columns and diff["crosses_gap"].any():
             # A pair across missing years is several years of change: say so where it is read.
             gaps = diff[diff["crosses_gap"]].drop_duplicates(["doc_a", "doc_b"])
-            body.append("<p class='cite'>⚠ pairs across missing years (their changes are not one year's): "
-                        + "; ".join(f"{_e(r.doc_a)} → {_e(r.doc_b)} ({int(r.year_a)} → {int(r.year_b)}, "
-                                    f"{int(r.gap_years)} year(s) without a document)" for r in records(gaps))
-                        + "</p>")
-        body.append("<h2>Evidence</h2>" + _evidence_rows(result, diff, evidence_limit))
+            sections.append("<p class='cite'>⚠ pairs across missing years (their changes are not one year's): "
+                            + "; ".join(f"{_e(r.doc_a)} → {_e(r.doc_b)} ({int(r.year_a)} → {int(r.year_b)}, "
+                                        f"{int(r.gap_years)} year(s) without a document)" for r in records(gaps))
+                            + "</p>")
+        sections.append("<h2 id='evidence'>Evidence</h2><p class='cite'>By kind of document, then pair (the most "
+                        "significant changes first: sum of G²), then status; within a status by G².</p>" + evidence)
     comp = t["target_comparison"]
     notes: Any = result.provenance.get("notes") or []
     if not comp.empty:
-        body.append("<h2>Targets against the parent (层层加码)</h2>" + "".join(
-            f"<p class='note'>Note: {_e(n)}</p>" for n in notes) + frame_to_html(
-            comp, ["doc_child", "region", "indicator_id", "parent_year", "value_parent", "qualifier_parent",
-                   "value_child", "qualifier_child", "status", "reason"], limit=200))
+        toc.append(("targets", "Targets against the parent", []))
+        per_indicator = comp.groupby(["indicator_id", "status"]).size().unstack(fill_value=0).reset_index()
+        # Escalated and lowered first: they are what a reader of 层层加码 looks for.
+        rank = {"escalated": 0, "lowered": 1}
+        ordered = comp.assign(_r=comp["status"].map(lambda v: rank.get(v, 2))).sort_values(
+            ["_r", "indicator_id", "doc_child"], kind="stable")
+        sections.append("<h2 id='targets'>Targets against the parent (层层加码)</h2>" + "".join(
+            f"<p class='note'>Note: {_e(n)}</p>" for n in notes) + frame_to_html(per_indicator)
+                        + _folded(f"all {len(comp)} comparisons, escalated and lowered first", frame_to_html(
+                            ordered, ["doc_child", "region", "indicator_id", "parent_year", "value_parent", "qualifier_parent",
+                                      "value_child", "qualifier_child", "status", "reason"], limit=5000),
+                                  len(comp)))
     prev = t.get("target_previous")
     if prev is not None and not prev.empty:
-        body.append("<h2>Targets against the previous year</h2>"
-                    "<p>Each document's own targets against the same issuer's previous document "
-                    "(escalated / equal / lowered; cell: previous → this year).</p>"
-                    + frame_to_html(previous_status_table(prev), limit=200))
+        toc.append(("targets-previous", "Targets against the previous year", []))
+        sections.append("<h2 id='targets-previous'>Targets against the previous year</h2>"
+                        "<p>Each document's own targets against the same issuer's previous document "
+                        "(escalated / equal / lowered; cell: previous → this year).</p>"
+                        + frame_to_html(previous_status_table(prev), limit=200))
     al = t["alignment"]
     if not al.empty:
         share = al.groupby(["doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
-        body.append("<h2>Passage alignment</h2>" + frame_to_html(share, limit=100))
-    body.append(formulations_section(result))
-    body.append("<h2>Provenance</h2><div class='prov'>" +
-                _e(json.dumps({k: v for k, v in result.provenance.items() if k != "documents"},
-                              ensure_ascii=False, indent=2, default=str)) + "</div>")
+        toc.append(("alignment", "Passage alignment", []))
+        sections.append("<h2 id='alignment'>Passage alignment</h2>" + _folded(
+            f"sentences of all {len(share)} pairs by status", frame_to_html(share, limit=500), len(share)))
+    formulations = formulations_section(result)
+    if formulations:
+        toc.append(("new-formulations", "New formulations", []))
+        sections.append(formulations)
+    toc.append(("provenance", "Provenance", []))
+    sections.append("<h2 id='provenance'>Provenance</h2><div class='prov'>" +
+                    _e(json.dumps({k: v for k, v in result.provenance.items() if k != "documents"},
+                                  ensure_ascii=False, indent=2, default=str)) + "</div>")
+    body.append("<nav class='toc'><ul>" + "".join(
+        f"<li><a href='#{_e(a)}'>{_e(title)}</a>"
+        + ("<ul>" + "".join(f"<li><a href='#{_e(x)}{'-h' if x.startswith('chart-') else ''}'>{_e(y)}</a></li>"
+                            for x, y in sub) + "</ul>" if sub else "") + "</li>"
+        for a, title, sub in toc) + "</ul></nav>")
+    body.extend(sections)
     return render_html_page(f"plantrace: {result.name}", "".join(body), charts=charts,
                             js_bundle=_javascript_bundle(vlc))
 

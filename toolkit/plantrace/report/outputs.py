@@ -35,23 +35,103 @@ REPORT_TABLES = {
 }
 
 
+#: Above this many documents the charts are chosen for a large corpus: panels by level and
+#: type, the same-year family of parent and children, and the diff chart of a chosen pair.
+LARGE_CORPUS = 30
+
+
+def _same_year_level_pairs(result: ReportResult) -> list[tuple[str, str]]:
+    """Level pairs whose parent document is of the child's year (each child against its
+    actual parent); all level pairs when no pair is of one year."""
+    year = dict(zip(result.tables["documents"]["doc_id"], result.tables["documents"]["year"]))
+    pairs = result.pairs.get("level") or []
+    same = [(a, b) for a, b in pairs if year.get(a) == year.get(b)]
+    return same or list(pairs)
+
+
+def _family(result: ReportResult, pairs: list[tuple[str, str]], *, latest: bool) -> pd.DataFrame:
+    """The documents of these pairs (with exact body spans), or only the latest year's."""
+    docs = result.tables["documents"]
+    members = list(dict.fromkeys(d for p in pairs for d in p))
+    if latest and pairs:
+        year = dict(zip(docs["doc_id"], docs["year"]))
+        last = max(year.get(b, 0) for _, b in pairs)
+        members = list(dict.fromkeys(d for a, b in pairs if year.get(b) == last for d in (a, b)))
+    frame = docs[docs["doc_id"].isin(members)].copy()
+    spans = {d: result.corpus[d].body_span for d in frame["doc_id"]}
+    frame["body_start"] = frame["doc_id"].map(lambda d: spans[d][0])
+    frame["body_end"] = frame["doc_id"].map(lambda d: spans[d][1])
+    return frame
+
+
+def diff_pair_order(result: ReportResult) -> list[tuple[str, str, str]]:
+    """Every compared pair as (comparison, doc_a, doc_b), the most changed first.
+
+    "Most changed" is the sum of G² over the pair's non-steady concepts, so a 600-character
+    resolution with one added mention does not outrank a report that doubles a concept.
+    """
+    diff = result.tables["diff"]
+    if diff.empty:
+        return []
+    moved = diff[diff["status"] != "steady"]
+    weight = moved.groupby(["comparison", "doc_a", "doc_b"])["g2"].sum()
+    pairs = diff[["comparison", "doc_a", "doc_b"]].drop_duplicates()
+    pairs = pairs.assign(_w=[float(weight.get((c, a, b), 0.0)) for c, a, b in pairs.itertuples(index=False)])
+    pairs = pairs.sort_values("_w", ascending=False, kind="stable")
+    return [(str(c), str(a), str(b)) for c, a, b, _ in pairs.itertuples(index=False)]
+
+
+def diff_pair_specs(result: ReportResult, *, limit: int = 400) -> list[tuple[str, str, str, dict]]:
+    """(comparison, doc_a, doc_b, Vega-Lite spec) of the diff chart of each pair, for the
+    page's pair selector; the first is the one drawn when the page opens."""
+    diff = result.tables["diff"]
+    out = []
+    for kind, a, b in diff_pair_order(result)[:limit]:
+        part = diff[(diff["comparison"] == kind) & (diff["doc_a"] == a) & (diff["doc_b"] == b)]
+        out.append((kind, a, b, chart_diff(part).to_dict(validate=False)))
+    return out
+
+
 def report_charts(result: ReportResult, *, top_concepts: int = 6) -> dict[str, "alt.TopLevelMixin"]:
-    """The report's charts, keyed by file stem: heatmap, trajectory, x-ray, diff, targets."""
+    """The report's charts, keyed by file stem: heatmap, trajectory, x-ray, diff, targets.
+
+    On a corpus of more than :data:`LARGE_CORPUS` documents the heatmap shows the top
+    20 concepts in panels by level and document type, the level trajectory and the
+    x-ray only the documents compared with their actual (same-year) parent — the x-ray
+    the latest year's. The diff chart is of the most changed pair (the page has a selector).
+    """
     t = result.tables
     counts, docs = t["counts"], t["documents"]
     charts: dict[str, alt.TopLevelMixin] = {}
     if counts.empty:
         return charts
-    charts["heatmap"] = chart_heatmap(counts, docs=docs)
+    large = len(docs) > LARGE_CORPUS
+    facet = [c for c in ("level", "doc_type") if c in docs.columns and docs[c].nunique() > 1]
+    charts["heatmap"] = (chart_heatmap(counts, docs=docs, top=20, facet=facet or ["level"], step=14) if large
+                         else chart_heatmap(counts, docs=docs))
     top = counts.groupby("concept_id")["count"].sum().sort_values(ascending=False).head(top_concepts).index.tolist()
     by: Literal["year", "level"] = "level" if result.pairs.get("level") else "year"
-    charts["trajectory"] = chart_trajectory(counts, top[:4], by=by, docs=docs)
-    charts["xray"] = chart_xray(t["mentions"], result.corpus, top[:4])
+    level_pairs = _same_year_level_pairs(result) if by == "level" else []
+    if large and level_pairs:
+        # Averaging 72 national reports of 1954-2025 against the 2025 provinces says little:
+        # the chart compares children with their own parent document.
+        family = _family(result, level_pairs, latest=False)
+        years = sorted({int(y) for y in family["year"].dropna()})
+        span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        charts["trajectory"] = chart_trajectory(counts, top[:4], by=by, docs=family).properties(
+            title=f"Concept rate down the levels, {span}: each child with its parent document")
+        latest = _family(result, level_pairs, latest=True)
+        # One thin line per document: 32 documents in 4 panels stay one screen tall.
+        xray = chart_xray(t["mentions"], latest, top[:4], lexicon=result.lexicon, step=11)
+        charts["xray"] = xray.properties(
+            title=f"Lexical dispersion (body zone), {int(latest['year'].max())}: parent and children")
+    else:
+        charts["trajectory"] = chart_trajectory(counts, top[:4], by=by, docs=docs)
+        charts["xray"] = chart_xray(t["mentions"], result.corpus, top[:4])
     diff = t["diff"]
     if not diff.empty:
-        first = diff[["doc_a", "doc_b"]].drop_duplicates().iloc[0]
-        pair = diff[(diff["doc_a"] == first["doc_a"]) & (diff["doc_b"] == first["doc_b"])]
-        charts["diff"] = chart_diff(pair)
+        kind, a, b = diff_pair_order(result)[0]
+        charts["diff"] = chart_diff(diff[(diff["comparison"] == kind) & (diff["doc_a"] == a) & (diff["doc_b"] == b)])
     comp = t["target_comparison"]
     if not comp.empty and (comp["indicator_id"] == "gdp_growth").any():
         charts["targets"] = chart_targets(comp, indicator="gdp_growth")
@@ -120,7 +200,10 @@ def write_report(result: ReportResult, out_dir: str | Path, *, fmt: str = "csv",
                         save_chart(chart, staging / "charts" / f"{stem}.svg")
                         save_chart(chart, staging / "charts" / f"{stem}.png")
         if html:
-            (staging / "report.html").write_text(build_report_html(result, specs), encoding="utf-8")
+            # The page's diff chart has a pair selector; every pair's spec is inline.
+            options = diff_pair_specs(result)
+            (staging / "report.html").write_text(build_report_html(result, specs, diff_options=options),
+                                                 encoding="utf-8")
         # Swap into place: the old output (with --force) is removed only once the new one is complete.
         backup = None
         if target.exists():

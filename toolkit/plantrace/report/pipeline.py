@@ -99,6 +99,8 @@ def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str |
     if step:
         step("intensity", 0, 1)
     corpus.intensity(lexicon)
+    if step:
+        step("intensity", 1, 1)  # the bar would otherwise stay at 0/1 for the rest of the run
     counts = corpus.counts(lexicon)
     result_match = corpus.match(lexicon)
     pairs = {"level": pairs_by_level(corpus), "year": pairs_by_year(corpus)}
