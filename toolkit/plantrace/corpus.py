@@ -27,11 +27,11 @@ from . import nlp
 from .compare.diff import DiffRule, corpus_diff
 from .compare.profile import corpus_intensity
 from .compare.reuse import corpus_align, corpus_reuse_share
-from .compare.targets.indicators import IndicatorLexicon
+from .compare.targets.indicators import IndicatorLexicon, load_indicators
 from .compare.targets.tables import corpus_compare_targets, corpus_targets
 from .compare.trajectory import corpus_trajectory
-from .concepts.intensity import IntensityLexicon
-from .concepts.lexicon import Lexicon
+from .concepts.intensity import IntensityLexicon, load_intensity
+from .concepts.lexicon import Lexicon, load_lexicon
 from .concepts.segment import WORKER_SETUP
 from .concepts.suggest import corpus_suggest_aliases
 from .engine.collection import DocumentSet
@@ -45,64 +45,86 @@ from .structure.document import Document
 from .structure.zones import ZoneRules
 from .text.normalise import NormaliserConfig
 
-__all__ = ["Corpus", "Document", "load_corpus"]
+__all__ = ["Corpus", "Document", "LexiconLike", "load_corpus"]
+
+#: A lexicon argument: a loaded :class:`Lexicon`, or the path of a YAML/CSV lexicon file.
+LexiconLike = Lexicon | str | Path | None
+IntensityLike = IntensityLexicon | str | Path | None
+IndicatorsLike = IndicatorLexicon | str | Path | None
 
 
-@dataclass
+def _lexicon(lexicon: LexiconLike) -> Lexicon | None:
+    """A loaded lexicon from a path (``"my.csv"``, ``Path("my.yaml")``) or a lexicon."""
+    return load_lexicon(lexicon) if isinstance(lexicon, (str, Path)) else lexicon
+
+
+def _intensity(intensity: IntensityLike) -> IntensityLexicon | None:
+    return load_intensity(intensity) if isinstance(intensity, (str, Path)) else intensity
+
+
+def _indicators(indicators: IndicatorsLike) -> IndicatorLexicon | None:
+    return load_indicators(indicators) if isinstance(indicators, (str, Path)) else indicators
+
+
+@dataclass(repr=False)
 class Corpus(DocumentSet):
-    """Documents from one or more corpus folders, in manifest order, with the analyses."""
+    """Documents from one or more corpus folders, in manifest order, with the analyses.
 
-    def match(self, lexicon: Lexicon | None = None,
+    Every argument named ``lexicon`` (``intensity``, ``indicators``) takes a loaded
+    lexicon or the path of its file.
+    """
+
+    def match(self, lexicon: LexiconLike = None,
               progress: ProgressFn | None = None) -> MatchResult:
         """Mentions and rejected candidates of a lexicon (see :func:`plantrace.measure.matching.match_corpus`)."""
-        return match_corpus(self, lexicon, progress=progress)
+        return match_corpus(self, _lexicon(lexicon), progress=progress)
 
-    def counts(self, lexicon: Lexicon | None = None, *, zeros: bool = False, metadata: bool = True) -> pd.DataFrame:
+    def counts(self, lexicon: LexiconLike = None, *, zeros: bool = False, metadata: bool = True) -> pd.DataFrame:
         """Concept counts per document (see :func:`plantrace.measure.counts.corpus_counts`)."""
-        return corpus_counts(self, lexicon, zeros=zeros, metadata=metadata)
+        return corpus_counts(self, _lexicon(lexicon), zeros=zeros, metadata=metadata)
 
-    def mentions(self, lexicon: Lexicon | None = None) -> pd.DataFrame:
-        return corpus_mentions(self, lexicon)
+    def mentions(self, lexicon: LexiconLike = None) -> pd.DataFrame:
+        return corpus_mentions(self, _lexicon(lexicon))
 
-    def rejected(self, lexicon: Lexicon | None = None) -> pd.DataFrame:
-        return corpus_rejected(self, lexicon)
+    def rejected(self, lexicon: LexiconLike = None) -> pd.DataFrame:
+        return corpus_rejected(self, _lexicon(lexicon))
 
-    def kwic(self, term: str, window: int = 20, lexicon: Lexicon | None = None, *,
+    def kwic(self, term: str, window: int = 20, lexicon: LexiconLike = None, *,
              zone: str | None = "body") -> pd.DataFrame:
         """Keywords in context; an ascii term that is no concept id and occurs nowhere raises."""
-        return corpus_kwic(self, term, window=window, lexicon=lexicon, zone=zone)
+        return corpus_kwic(self, term, window=window, lexicon=_lexicon(lexicon), zone=zone)
 
     def words(self, top: int | None = 50, *, stopwords: Iterable[str] | None = None,
-              lexicon: Lexicon | None = None, keep_concepts: bool = True, per_document: bool = False) -> pd.DataFrame:
-        return corpus_words(self, top=top, stopwords=stopwords, lexicon=lexicon, keep_concepts=keep_concepts,
+              lexicon: LexiconLike = None, keep_concepts: bool = True, per_document: bool = False) -> pd.DataFrame:
+        return corpus_words(self, top=top, stopwords=stopwords, lexicon=_lexicon(lexicon), keep_concepts=keep_concepts,
                             per_document=per_document)
 
     def keyness(self, target: str | Mapping[str, object], *, measure: str = "lr",
-                stopwords: Iterable[str] | None = None, lexicon: Lexicon | None = None,
+                stopwords: Iterable[str] | None = None, lexicon: LexiconLike = None,
                 min_count: int = 2) -> pd.DataFrame:
-        return corpus_keyness(self, target, measure=measure, stopwords=stopwords, lexicon=lexicon,
+        return corpus_keyness(self, target, measure=measure, stopwords=stopwords, lexicon=_lexicon(lexicon),
                               min_count=min_count)
 
-    def intensity(self, lexicon: Lexicon | None = None, intensity: IntensityLexicon | None = None) -> pd.DataFrame:
+    def intensity(self, lexicon: LexiconLike = None, intensity: IntensityLike = None) -> pd.DataFrame:
         """Body mentions with their commitment intensity."""
-        return corpus_intensity(self, lexicon, intensity)
+        return corpus_intensity(self, _lexicon(lexicon), _intensity(intensity))
 
     def diff(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
-             lexicon: Lexicon | None = None, intensity: IntensityLexicon | None = None,
+             lexicon: LexiconLike = None, intensity: IntensityLike = None,
              rule: DiffRule | None = None, statuses: Sequence[str] | None = None) -> pd.DataFrame:
         """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`)."""
-        return corpus_diff(self, by=by, pair=pair, lexicon=lexicon, intensity=intensity, rule=rule,
+        return corpus_diff(self, by=by, pair=pair, lexicon=_lexicon(lexicon), intensity=_intensity(intensity), rule=rule,
                            statuses=statuses)
 
-    def targets(self, indicators: IndicatorLexicon | None = None, *, kinds: Sequence[str] | None = None,
+    def targets(self, indicators: IndicatorsLike = None, *, kinds: Sequence[str] | None = None,
                 indicator: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Numeric targets, achievements and forecasts of every document."""
-        return corpus_targets(self, indicators, kinds=kinds, indicator=indicator)
+        return corpus_targets(self, _indicators(indicators), kinds=kinds, indicator=indicator)
 
-    def compare_targets(self, indicators: IndicatorLexicon | None = None, *,
+    def compare_targets(self, indicators: IndicatorsLike = None, *,
                         indicator: str | Sequence[str] | None = None) -> pd.DataFrame:
         """层层加码: each document's own targets against its parent document's."""
-        return corpus_compare_targets(self, indicators, indicator=indicator)
+        return corpus_compare_targets(self, _indicators(indicators), indicator=indicator)
 
     def align(self, a: str, b: str, **kw: Any) -> pd.DataFrame:
         return corpus_align(self, a, b, **kw)
@@ -112,16 +134,18 @@ class Corpus(DocumentSet):
         return corpus_reuse_share(self, a, b)
 
     def trajectory(self, concepts: Sequence[str], by: str = "year", *,
-                   lexicon: Lexicon | None = None) -> pd.DataFrame:
-        return corpus_trajectory(self, concepts, by=by, lexicon=lexicon)
+                   lexicon: LexiconLike = None) -> pd.DataFrame:
+        return corpus_trajectory(self, concepts, by=by, lexicon=_lexicon(lexicon))
 
-    def suggest_aliases(self, lexicon: Lexicon, *, min_score: float = 75.0, min_len: int = 4) -> pd.DataFrame:
+    def suggest_aliases(self, lexicon: Lexicon | str | Path, *, min_score: float = 75.0,
+                        min_len: int = 4) -> pd.DataFrame:
         """Variants of existing aliases that occur in the bodies but not in the lexicon."""
-        return corpus_suggest_aliases(self, lexicon, min_score=min_score, min_len=min_len)
+        return corpus_suggest_aliases(self, load_lexicon(lexicon) if isinstance(lexicon, (str, Path)) else lexicon,
+                                      min_score=min_score, min_len=min_len)
 
-    def to_spacy(self, doc_id: str, lexicon: Lexicon | None = None, *, zone: str | None = "body") -> Any:
+    def to_spacy(self, doc_id: str, lexicon: LexiconLike = None, *, zone: str | None = "body") -> Any:
         """A spaCy ``Doc`` of one document (see :mod:`plantrace.nlp`)."""
-        return nlp.document_to_spacy(self[doc_id], lexicon, zone=zone)
+        return nlp.document_to_spacy(self[doc_id], _lexicon(lexicon), zone=zone)
 
 
 def load_corpus(

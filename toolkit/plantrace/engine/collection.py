@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import pandas as pd
 
@@ -42,6 +42,23 @@ class DocumentSet:
     #: Where per-document work runs (serial, local processes, Dask); see plantrace.engine.runner.
     runner: Runner | None = field(default=None, repr=False, compare=False)
     owns_runner: bool = field(default=False, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        """One short line, like quanteda's print: size, years, levels, docvars.
+
+        >>> DocumentSet([], [Path("corpora/chengdu")], NormaliserConfig())
+        <DocumentSet 'chengdu': 0 documents>
+        """
+        years = sorted({d.entry.year for d in self.docs})
+        levels = list(dict.fromkeys(d.entry.level for d in self.docs))
+        span = f", {years[0]}-{years[-1]}" if len(years) > 1 else (f", {years[0]}" if years else "")
+        parts = [f"<{type(self).__name__} {self.name!r}: {len(self.docs)} document{'s' * (len(self.docs) != 1)}{span}"]
+        if levels:
+            parts.append(f"; {', '.join(levels[:6])}{', …' if len(levels) > 6 else ''}")
+        names = self.docvar_names
+        if names:
+            parts.append(f"; docvars: {', '.join(names[:6])}{', …' if len(names) > 6 else ''}")
+        return "".join(parts) + ">"
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.docs)
@@ -83,7 +100,14 @@ class DocumentSet:
                 "front_chars": sizes["front"], "body_chars": sizes["body"], "back_chars": sizes["back"],
                 "headings": len(d.headings), "sentences": sum(1 for s in d.sentences if s.zone == "body"),
             })
-        return pd.DataFrame(rows)
+        frame = add_docvars(pd.DataFrame(rows), self)
+        frame.attrs["provenance"] = self.provenance()
+        return frame
+
+    @property
+    def docvar_names(self) -> list[str]:
+        """The researcher's own manifest columns (beyond plantrace's), in header order."""
+        return docvar_names(self)
 
     def explain_frame(self) -> pd.DataFrame:
         return pd.concat([d.explain_frame() for d in self.docs], ignore_index=True)
@@ -102,3 +126,64 @@ class DocumentSet:
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "replaced_invalid_bytes": [{"file": f, "count": n} for f, n in self.replaced],
         }
+
+
+#: Prefix of a docvar whose name is already a column of the frame it joins (``docvar_label``).
+DOCVAR_PREFIX = "docvar_"
+
+
+def docvar_names(docs: Iterable[Document] | DocumentSet) -> list[str]:
+    """The extra manifest columns (document variables, as quanteda's docvars) of a
+    collection, in header order; over several corpus folders, every folder's columns.
+
+    >>> docvar_names([])
+    []
+    """
+    names: dict[str, None] = {}
+    for d in docs:
+        names.update(dict.fromkeys(d.entry.extra))
+    return list(names)
+
+
+def docvar_column(name: str, taken: Iterable[str]) -> str:
+    """The column a docvar gets in a frame that already has ``taken`` columns: its own
+    name, or ``docvar_<name>`` when plantrace's frame already uses the name.
+
+    >>> docvar_column("leader", ["doc_id", "count"]), docvar_column("label", ["doc_id", "label"])
+    ('leader', 'docvar_label')
+    """
+    return DOCVAR_PREFIX + name if name in set(taken) else name
+
+
+def docvars_frame(docs: Iterable[Document] | DocumentSet, *, key: str = "doc_id", suffix: str = "") -> pd.DataFrame:
+    """One row per document: ``key`` (the doc_id) and every docvar, named ``<name><suffix>``.
+
+    The one helper for joining the researcher's manifest columns onto a frame; for a
+    pair frame join it twice, e.g. ``key="doc_a", suffix="_a"`` and
+    ``key="doc_b", suffix="_b"``. Values are the manifest's text ("" where a corpus
+    folder lacks the column).
+    """
+    docs = list(docs)
+    names = docvar_names(docs)
+    rows = [{key: d.doc_id, **{n + suffix: d.entry.extra.get(n, "") for n in names}} for d in docs]
+    return pd.DataFrame(rows, columns=[key, *(n + suffix for n in names)])
+
+
+def add_docvars(frame: pd.DataFrame, docs: Iterable[Document] | DocumentSet, *, on: str = "doc_id",
+                suffix: str = "") -> pd.DataFrame:
+    """``frame`` with the docvars of its documents appended as the last columns (by ``on``);
+    a docvar whose name the frame already uses is renamed (:func:`docvar_column`).
+    The frame is returned unchanged when the manifests have no extra columns; attrs are kept.
+    """
+    vars_ = docvars_frame(docs, key=on, suffix=suffix)
+    if len(vars_.columns) == 1:
+        return frame
+    taken = list(frame.columns)
+    vars_ = vars_.rename(columns={c: docvar_column(c, taken) for c in vars_.columns[1:]})
+    mapping = vars_.drop_duplicates(on).set_index(on)
+    out = frame.copy()
+    keys = out[on]
+    for col in mapping.columns:
+        out[col] = keys.map(mapping[col]).fillna("").astype(object)
+    out.attrs = dict(frame.attrs)
+    return out

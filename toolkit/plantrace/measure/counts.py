@@ -18,15 +18,15 @@ from typing import Mapping
 import pandas as pd
 
 from ..concepts.lexicon import Lexicon, default_lexicon, normalise_alias
-from ..engine.collection import DocumentSet
+from ..engine.collection import DocumentSet, add_docvars
 from ..errors import PlantraceError
 from ..frames import records
-from .matching import corpus_mentions, match_corpus
+from .matching import match_corpus
 from .provenance import rate_per_10k, with_provenance
 
-COUNT_COLUMNS = ["doc_id", "concept_id", "label", "category", "count", "count_own", "rate_per_10k"]
+COUNT_COLUMNS = ["doc_id", "concept_id", "label", "category", "count", "count_own", "rate_per_10k", "body_chars"]
 KWIC_COLUMNS = ["doc_id", "concept_id", "pre", "keyword", "post", "raw_keyword", "raw_context", "start", "end",
-                "raw_start", "raw_end", "sentence_id"]
+                "raw_start", "raw_end", "sentence_id", "year", "level", "doc_type"]
 
 
 def roll_up(own: Mapping[tuple[str, str], int], lexicon: Lexicon) -> Counter[tuple[str, str]]:
@@ -70,13 +70,14 @@ def corpus_counts(corpus: DocumentSet, lexicon: Lexicon | None = None, *, zeros:
             n = rolled.get((doc.doc_id, cid), 0)
             row = {"doc_id": doc.doc_id, "concept_id": cid, "label": concept.label,
                    "category": concept.category, "count": n, "count_own": own.get((doc.doc_id, cid), 0),
-                   "rate_per_10k": rate_per_10k(n, doc.body_chars)}
+                   "rate_per_10k": rate_per_10k(n, doc.body_chars), "body_chars": doc.body_chars}
             if metadata:
                 row.update({k: v for k, v in doc.meta.items() if k not in ("doc_id",)})
             rows.append(row)
     columns = COUNT_COLUMNS + ([c for c in ("file", "title", "issuer", "level", "region", "parent_region",
                                             "year", "date", "doc_type", "script")] if metadata else [])
-    return with_provenance(pd.DataFrame(rows, columns=columns), corpus, lex)
+    frame = pd.DataFrame(rows, columns=columns)
+    return with_provenance(add_docvars(frame, corpus) if metadata else frame, corpus, lex)
 
 
 def corpus_kwic(corpus: DocumentSet, term: str, *, lexicon: Lexicon | None = None, window: int = 20,
@@ -91,7 +92,7 @@ def corpus_kwic(corpus: DocumentSet, term: str, *, lexicon: Lexicon | None = Non
     rows = []
     if concept_id is not None:
         ids = {concept_id, *lex.descendants(concept_id)}
-        mentions = corpus_mentions(corpus, lex)
+        mentions = match_corpus(corpus, lex).mentions
         hits = mentions[mentions["concept_id"].isin(ids)]
         if zone:
             hits = hits[hits["zone"] == zone]
@@ -116,9 +117,11 @@ def corpus_kwic(corpus: DocumentSet, term: str, *, lexicon: Lexicon | None = Non
             "keyword": d.text[s:e], "post": d.text[e:e + window].replace("\n", " "),
             "raw_keyword": d.raw[rs:re_], "raw_context": d.raw[max(0, rs - window):re_ + window].replace("\n", " "),
             "start": s, "end": e, "raw_start": rs, "raw_end": re_, "sentence_id": sid,
+            "year": d.entry.year, "level": d.entry.level, "doc_type": d.entry.doc_type,
         })
     if not rows and concept_id is None and term.isascii():
         # An ascii term that is no concept id and occurs nowhere: almost always a misspelt id.
         raise PlantraceError(f"unknown concept id {term!r}",
                              hint="see `plantrace lexicon check` for ids, or give a Chinese word")
-    return with_provenance(pd.DataFrame(rows, columns=KWIC_COLUMNS), corpus, lex if concept_id else None)
+    frame = add_docvars(pd.DataFrame(rows, columns=KWIC_COLUMNS), corpus)
+    return with_provenance(frame, corpus, lex if concept_id else None)

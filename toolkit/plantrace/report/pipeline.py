@@ -78,7 +78,6 @@ def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str |
         step("intensity", 0, 1)
     corpus.intensity(lexicon)
     counts = corpus.counts(lexicon)
-    result_match = corpus.match(lexicon)
     pairs = {"level": pairs_by_level(corpus), "year": pairs_by_year(corpus)}
     diffs = []
     all_pairs = [("level", p) for p in pairs["level"]] + [("year", p) for p in pairs["year"]]
@@ -104,8 +103,8 @@ def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str |
     tables = {
         "documents": corpus.to_frame(),
         "counts": counts,
-        "mentions": result_match.mentions,
-        "rejected": result_match.rejected,
+        "mentions": corpus.mentions(lexicon),
+        "rejected": corpus.rejected(lexicon),
         "diff": diff,
         "targets": targets,
         "target_comparison": comparison,

@@ -8,7 +8,7 @@ from typing import Sequence
 import pandas as pd
 
 from ...engine.cache import CacheKey
-from ...engine.collection import DocumentSet
+from ...engine.collection import DocumentSet, add_docvars
 from ...errors import PlantraceError
 from ...measure.provenance import with_provenance
 from ...resources import data_path
@@ -86,7 +86,7 @@ def corpus_targets(corpus: DocumentSet, indicators: IndicatorLexicon | None = No
         out = out[out["kind"].isin(kinds)].reset_index(drop=True)
     if wanted:
         out = out[out["indicator_id"].isin(wanted)].reset_index(drop=True)
-    return with_provenance(out.copy(), corpus, None)
+    return with_provenance(add_docvars(out.copy(), corpus), corpus, None)
 
 
 def corpus_compare_targets(corpus: DocumentSet, indicators: IndicatorLexicon | None = None, *,
