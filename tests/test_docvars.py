@@ -99,3 +99,50 @@ def test_a_lexicon_may_be_given_as_a_path(own, tmp_path) -> None:
     assert set(counts["concept_id"]) == {"my_park"}
     assert list(own.kwic("my_park", lexicon=path)["doc_id"]) == ["city_2021", "district_2021"]
     assert plantrace.load_lexicon(path).sha256 == counts.attrs["provenance"]["lexicon_sha256"]
+
+
+def test_subset_by_manifest_columns_and_docvars(own) -> None:
+    assert own.subset(level="district").doc_ids == ["district_2021"]
+    assert own.subset("leader=王一").doc_ids == ["city_2021"]
+    assert own.subset("year>=2021", "level=city,district").doc_ids == ["city_2021", "district_2021"]
+    assert own.subset("level!=city").counts().attrs["provenance"]["subset"] == ["level!=city"]
+    assert isinstance(own.subset(level="city"), plantrace.Corpus) and len(own) == 2
+    with pytest.raises(plantrace.PlantraceError, match="did you mean 'year'"):
+        own.subset("yaer>=2000")
+    with pytest.raises(plantrace.PlantraceError, match="no document of 2 meets year>=2030"):
+        own.subset("year>=2030")
+    with pytest.raises(plantrace.PlantraceError, match="cannot read the condition"):
+        own.subset("year")
+
+
+def test_cli_where_version_and_global_options_after_the_command(own, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from plantrace.cli import app
+    root = str(own.paths[0])
+    result = CliRunner().invoke(app, ["corpus", root, "--where", "leader=李二", "--no-store", "--quiet", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [r["doc_id"] for r in json.loads(result.output)] == ["district_2021"]
+    assert json.loads(result.output)[0]["leader"] == "李二"
+    bad = CliRunner().invoke(app, ["count", root, "--where=yaer>=2000", "--no-store", "-q"])
+    assert bad.exit_code == 2 and "did you mean 'year'" in bad.output
+    version = CliRunner().invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.output.strip() == f"plantrace {plantrace.__version__}"
+
+
+def test_corpus_from_frame_keeps_text_and_docvars_and_names_bad_rows() -> None:
+    import pandas as pd
+    rows = [{"id": "a", "body": "各位代表：建设公园城市。", "admin": "city", "region": "成都市", "year": 2021,
+             "party_secretary": "王"},
+            {"id": "b", "body": "建設公園城市。", "admin": "district", "region": "成都市青羊区", "year": 2022,
+             "parent_region": "成都市", "party_secretary": "李"}]
+    corpus = plantrace.corpus_from_frame(rows, text="body", doc_id="id", columns={"level": "admin"}, name="mine")
+    assert corpus.doc_ids == ["a", "b"] and corpus.docvar_names == ["party_secretary"]
+    assert corpus["b"].raw == "建設公園城市。" and "公园城市" in corpus["b"].text
+    assert corpus.to_frame().set_index("doc_id").loc["b", "party_secretary"] == "李"
+    bad = pd.DataFrame({"text": ["甲", "乙"], "level": ["city", "twon"], "region": ["x", "y"], "year": [2021, 21]})
+    with pytest.raises(plantrace.PlantraceError) as info:
+        plantrace.corpus_from_frame(bad)
+    assert "row 1: level 'twon'" in info.value.report() and "row 1: year '21'" in info.value.report()
+    with pytest.raises(plantrace.PlantraceError, match="no text column 'text'"):
+        plantrace.corpus_from_frame(bad.drop(columns="text"))

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, Optional, TypeVar
+from typing import Annotated, Any, Callable, Optional, TypeVar
 
 import pandas as pd
 import typer
+from typer.core import TyperGroup
 
+from ._version import __version__
 from .compare.diff import check_statuses
 from .compare.reuse import frame_reuse_share
 from .compare.targets.tables import check_kinds
@@ -38,7 +40,55 @@ from .report.outputs import write_report
 from .report.pipeline import run_report
 from .report.tables import write_frame, write_text_atomic
 
+
+class _GlobalOptionsAnywhere(TyperGroup):
+    """Global options (``--jobs``, ``--quiet``, ``--store``, ``--where`` …) are accepted
+    after the command as well: ``plantrace count corpora/chengdu --quiet`` is
+    ``plantrace --quiet count corpora/chengdu``. Everything after ``--`` stays put."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, args))
+
+
+def hoist_global_options(group: TyperGroup, args: list[str]) -> list[str]:
+    """``args`` with the group's own options found after the command moved before it."""
+    takes_value: dict[str, bool] = {}
+    for param in group.params:
+        if param.param_type_name == "option":
+            for name in [*param.opts, *getattr(param, "secondary_opts", [])]:
+                takes_value[name] = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+    position = next((i for i, a in enumerate(args) if a in group.commands), None)
+    if position is None:
+        return args
+    head, command, tail = args[:position], args[position], args[position + 1:]
+    moved: list[str] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(tail):
+        token = tail[i]
+        if token == "--":
+            kept.extend(tail[i:])
+            break
+        name = token.split("=", 1)[0]
+        if name in takes_value and token.startswith("-"):
+            moved.append(token)
+            if takes_value[name] and "=" not in token and i + 1 < len(tail):
+                moved.append(tail[i + 1])
+                i += 1
+        else:
+            kept.append(token)
+        i += 1
+    return [*head, *moved, command, *kept]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"plantrace {__version__}")
+        raise typer.Exit()
+
+
 app = typer.Typer(
+    cls=_GlobalOptionsAnywhere,
     name="plantrace",
     help="Measure how Chinese planning language changes between levels of government and years.",
     no_args_is_help=True,
@@ -99,7 +149,14 @@ def _main(
     dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run on a Dask cluster at ADDRESS.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Run on a Dask LocalCluster of N workers.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Refuse documents larger than this (MB).")] = DEFAULT_MAX_BYTES / 2**20,
+    where: Annotated[Optional[list[str]], typer.Option(
+        "--where", help="Only documents meeting COLUMN=VALUE, COLUMN!=VALUE or COLUMN>=NUMBER over manifest "
+                        "columns and docvars (repeatable: all must hold), e.g. year>=2000, level=city,district.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                                          help="Print the plantrace version and exit.")] = False,
 ) -> None:
+    """Global options may also follow the command: plantrace count corpora/chengdu --where year>=2021 --quiet"""
+    _state["where"] = list(where or [])
     _state["debug"], _state["quiet"] = debug, quiet
     _state["store"] = False if no_store else store
     _state["parallel"] = {"jobs": jobs, "dask_scheduler": dask_scheduler, "dask_local": dask_local}
@@ -130,10 +187,17 @@ def _max_bytes() -> int:
     return value
 
 
+def _where() -> list[str]:
+    where = _state.get("where") or []
+    assert isinstance(where, list)
+    return where
+
+
 def _load(paths: list[Path], skip_bad: bool = False) -> Corpus:
     with progress_loader(quiet=bool(_state["quiet"])) as progress:
-        return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_store(),
-                           runner=_runner(), max_bytes=_max_bytes())
+        corpus = load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_store(),
+                             runner=_runner(), max_bytes=_max_bytes())
+    return corpus.subset(*_where())
 
 
 @app.command("corpus")
@@ -221,7 +285,7 @@ def report_cmd(
         quiet = bool(_state["quiet"])
         with progress_loader(quiet=quiet) as progress, step_progress(quiet=quiet) as step:
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
-                                store=_store(), runner=_runner(), max_bytes=_max_bytes())
+                                store=_store(), runner=_runner(), max_bytes=_max_bytes(), where=_where())
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts)
         if as_json:

@@ -37,6 +37,7 @@ from .concepts.suggest import corpus_suggest_aliases
 from .engine.collection import DocumentSet
 from .engine.load import ProgressFn, StoreOption, load_documents
 from .engine.runner import Runner, make_runner
+from .errors import PlantraceError, Problem, ValidationError
 from .ingest.read import DEFAULT_MAX_BYTES
 from .measure.counts import corpus_counts, corpus_kwic
 from .measure.matching import MatchResult, corpus_mentions, corpus_rejected, match_corpus
@@ -45,7 +46,7 @@ from .structure.document import Document
 from .structure.zones import ZoneRules
 from .text.normalise import NormaliserConfig
 
-__all__ = ["Corpus", "Document", "LexiconLike", "load_corpus"]
+__all__ = ["Corpus", "Document", "LexiconLike", "corpus_from_frame", "load_corpus"]
 
 #: A lexicon argument: a loaded :class:`Lexicon`, or the path of a YAML/CSV lexicon file.
 LexiconLike = Lexicon | str | Path | None
@@ -175,3 +176,82 @@ def load_corpus(
                             skip_bad=skip_bad, max_bytes=max_bytes, progress=progress, store=store)
     corpus.owns_runner = own_runner
     return corpus
+
+
+def _cell(value: object) -> str:
+    """A frame value as manifest text: 2021.0 → '2021', NaN/None → ''."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def corpus_from_frame(
+    data: pd.DataFrame | Sequence[Mapping[str, object]],
+    *,
+    text: str = "text",
+    doc_id: str = "doc_id",
+    name: str = "frame",
+    columns: Mapping[str, str] | None = None,
+    config: NormaliserConfig | None = None,
+    zone_rules: ZoneRules | None = None,
+    store: StoreOption = False,
+    jobs: int | None = 1,
+) -> Corpus:
+    """A corpus from documents that already sit in pandas (or a list of dicts): one row
+    per document, the text in column ``text``, the manifest's columns (level, region,
+    year; parent_region, doc_type, title … as you have them) under their own names or
+    renamed with ``columns={"level": "admin_level"}``. Every other column is a docvar.
+    Without a ``doc_id`` column the ids are doc0001, doc0002 … The rows are validated as
+    a manifest is (every problem at once, named by row position, from 0). The texts are kept
+    unchanged (written to a temporary folder that is the corpus's path).
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"text": ["各位代表：建设公园城市。", "推进乡村振兴，建设公园城市。"],
+    ...                    "level": ["city", "district"], "region": ["成都市", "成都市青羊区"],
+    ...                    "parent_region": ["四川省", "成都市"], "year": [2021, 2022], "leader": ["王", "李"]})
+    >>> corpus = corpus_from_frame(df)
+    >>> corpus
+    <Corpus 'frame': 2 documents, 2021-2022; city, district; docvars: leader>
+    >>> corpus.counts().query("concept_id == 'park_city'")[["doc_id", "count", "leader"]].to_dict("records")
+    [{'doc_id': 'doc0001', 'count': 1, 'leader': '王'}, {'doc_id': 'doc0002', 'count': 1, 'leader': '李'}]
+    """
+    import csv
+    import tempfile
+
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
+    frame = frame.rename(columns={v: k for k, v in (columns or {}).items()})
+    if text not in frame.columns:
+        raise PlantraceError(f"no text column {text!r} in the frame (columns: {', '.join(map(str, frame.columns))})",
+                             hint="pass text='COLUMN' naming the column that holds each document's text")
+    if doc_id != "doc_id":
+        frame = frame.rename(columns={doc_id: "doc_id"})
+    if "doc_id" not in frame.columns:
+        frame = frame.assign(doc_id=[f"doc{i + 1:04d}" for i in range(len(frame))])
+    missing = [c for c in ("level", "region", "year") if c not in frame.columns]
+    if missing:
+        raise PlantraceError(f"the frame lacks the column(s) {', '.join(missing)}",
+                             hint="add them, or map yours with columns={'level': 'YOUR_COLUMN', …}")
+    if frame.empty:
+        raise PlantraceError("the frame has no rows", hint="give one row per document")
+    root = Path(tempfile.mkdtemp(prefix="plantrace-frame-")) / name
+    root.mkdir()
+    meta_cols = ["doc_id", "file", *[str(c) for c in frame.columns if c not in ("doc_id", text, "file")]]
+    with open(root / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(meta_cols)
+        for i, row in enumerate(frame.to_dict("records")):
+            ident = _cell(row["doc_id"])
+            file = f"{i + 1:05d}.txt"
+            (root / file).write_text(_cell(row[text]), encoding="utf-8")
+            writer.writerow([ident, file, *(_cell(row[c]) for c in meta_cols[2:])])
+    try:
+        return load_corpus(root, config=config, zone_rules=zone_rules, store=store, jobs=jobs)
+    except ValidationError as exc:
+        raise ValidationError("the frame", [Problem(None, f"row {p.line - 2 if p.line else '?'}: {p.message}", p.hint)
+                                            for p in exc.problems]) from None
+    except PlantraceError as exc:
+        raise PlantraceError(exc.message.replace(str(root), "the frame"),
+                             file=(exc.file or "").replace(str(root), "the frame") or None,
+                             hint=exc.hint) from None

@@ -7,9 +7,11 @@ methods, so layers below the façade never import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, TypeVar
 
 import pandas as pd
 
@@ -42,6 +44,8 @@ class DocumentSet:
     #: Where per-document work runs (serial, local processes, Dask); see plantrace.engine.runner.
     runner: Runner | None = field(default=None, repr=False, compare=False)
     owns_runner: bool = field(default=False, repr=False, compare=False)
+    #: The conditions this collection was subset by (``year>=2000``…), recorded in provenance.
+    selection: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def __repr__(self) -> str:
         """One short line, like quanteda's print: size, years, levels, docvars.
@@ -59,6 +63,37 @@ class DocumentSet:
         if names:
             parts.append(f"; docvars: {', '.join(names[:6])}{', …' if len(names) > 6 else ''}")
         return "".join(parts) + ">"
+
+    def subset(self: _S, *where: str, **equals: object) -> _S:
+        """The documents that meet every condition, as a collection of the same kind
+        (quanteda's ``corpus_subset``). A condition is ``COLUMN OP VALUE`` over the
+        manifest's columns and the docvars: ``=`` / ``!=`` (a comma list means any of
+        them: ``level=city,district``), ``>=``, ``<=``, ``>``, ``<`` (numbers, e.g.
+        ``year>=2000``); keywords are equalities: ``subset(level="provincial")``.
+        An unknown column, or a subset with no documents, is a :class:`PlantraceError`.
+
+        >>> parse_condition("year>=2000"), parse_condition("level = city,district")
+        (('year', '>=', '2000'), ('level', '=', 'city,district'))
+        """
+        conditions = [*where, *(f"{k}={','.join(map(str, v)) if isinstance(v, (list, tuple, set)) else v}"
+                                for k, v in equals.items())]
+        if not conditions:
+            return self
+        parsed = [parse_condition(c) for c in conditions]
+        known = [*self.docs[0].meta, "corpus", *self.docvar_names] if self.docs else ["doc_id"]
+        for col, _, _ in parsed:
+            if col not in known:
+                close = difflib.get_close_matches(col, known, n=1)
+                raise PlantraceError(f"unknown column {col!r} in the condition",
+                                     hint=(f"did you mean {close[0]!r}? " if close else "")
+                                     + f"columns: {', '.join(known)}")
+        kept = [d for d in self.docs if all(_meets(d, *c) for c in parsed)]
+        if not kept:
+            shown = " and ".join(conditions)
+            raise PlantraceError(f"no document of {len(self.docs)} meets {shown}",
+                                 hint="check the values (plantrace corpus CORPUS lists them)")
+        return replace(self, docs=kept, cache=ResultCache(), owns_runner=False,
+                       selection=self.selection + tuple(conditions))
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.docs)
@@ -123,9 +158,47 @@ class DocumentSet:
                                      "script": d.config.script, "rejoin_lines": d.config.rejoin_lines}
                           for d in self.docs},
             "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            **({"subset": list(self.selection)} if self.selection else {}),
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "replaced_invalid_bytes": [{"file": f, "count": n} for f, n in self.replaced],
         }
+
+
+_S = TypeVar("_S", bound=DocumentSet)
+_CONDITION = re.compile(r"^\s*([A-Za-z_][\w]*)\s*(==|!=|>=|<=|=|>|<)\s*(.*?)\s*$")
+
+
+def parse_condition(text: str) -> tuple[str, str, str]:
+    """``"year>=2000"`` → ``("year", ">=", "2000")``; ``==`` is ``=``."""
+    m = _CONDITION.match(text)
+    if not m or not m.group(3):
+        raise PlantraceError(f"cannot read the condition {text!r}",
+                             hint="write COLUMN=VALUE, COLUMN!=VALUE or COLUMN>=NUMBER, e.g. "
+                                  "doc_type=government_work_report or year>=2000")
+    col, op, value = m.groups()
+    return col, "=" if op == "==" else op, value
+
+
+def _value(doc: Document, column: str) -> object:
+    if column == "corpus":
+        return doc.corpus_name
+    meta = doc.meta
+    return meta[column] if column in meta else doc.entry.extra.get(column, "")
+
+
+def _meets(doc: Document, column: str, op: str, value: str) -> bool:
+    have = _value(doc, column)
+    if op in ("=", "!="):
+        hit = str(have) in {v.strip() for v in value.split(",")}
+        return hit if op == "=" else not hit
+    try:
+        left, right = float(str(have)), float(value)
+    except ValueError:
+        if not str(have).strip():
+            return False  # an empty cell meets no numeric condition
+        raise PlantraceError(f"{column}{op}{value}: {column} {have!r} of {doc.doc_id} is not a number",
+                             hint=f"use {column}=VALUE for text columns") from None
+    return {">=": left >= right, "<=": left <= right, ">": left > right, "<": left < right}[op]
 
 
 #: Prefix of a docvar whose name is already a column of the frame it joins (``docvar_label``).

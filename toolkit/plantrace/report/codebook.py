@@ -18,7 +18,7 @@ _META = {
     "file": "Path of the raw document relative to its corpus folder (manifest).",
     "title": "Document title (manifest).",
     "issuer": "Issuing body (manifest).",
-    "level": "Level of government: national, provincial, city, new_area, district or county (manifest).",
+    "level": "Level of government: national, provincial, city, prefecture, new_area, district, county, township or village (manifest; README 'Levels of government').",
     "region": "Region the document governs (manifest).",
     "parent_region": "Region one level up, whose document is this one's parent (manifest).",
     "year": "Year of the document (manifest).",

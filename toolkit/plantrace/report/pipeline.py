@@ -67,11 +67,14 @@ def _align_all(corpus: Corpus, pairs: Sequence[tuple[str, str]], step: StepFn | 
 def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str | Path] | None = None,
                skip_bad: bool = False, progress: Callable[[str, int, int], None] | None = None,
                step: StepFn | None = None, store: StoreOption = None,
-               runner: Runner | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportResult:
+               runner: Runner | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+               where: Sequence[str] = ()) -> ReportResult:
     """Compute everything the report shows. ``progress`` follows document loading,
-    ``step`` the analysis steps."""
+    ``step`` the analysis steps; ``where`` keeps the documents meeting those conditions
+    (:meth:`~plantrace.engine.collection.DocumentSet.subset`)."""
     corpus = paths if isinstance(paths, Corpus) else load_corpus(list(paths), skip_bad=skip_bad, progress=progress,
                                                                  store=store, runner=runner, max_bytes=max_bytes)
+    corpus = corpus.subset(*where)
     lexicon = load_lexicons(lexicons)
     corpus.match(lexicon, progress=(lambda d, i, n: step("match", i, n)) if step else None)
     if step:
