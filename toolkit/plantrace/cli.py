@@ -26,6 +26,7 @@ from .corpus import Corpus, load_corpus
 from .engine.runner import Runner, make_runner
 from .errors import PlantraceError, ValidationError
 from .ingest.read import DEFAULT_MAX_BYTES
+from .measure.counts import describe_kwic_query
 from .report.console import (
     print_alignment,
     print_corpus_table,
@@ -48,6 +49,37 @@ class _GlobalOptionsAnywhere(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(self, args))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        _flags_as_flags(command)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _flags_as_flags(self)
+        super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag_metavar(super().get_help_option(ctx))
+
+
+def _flag_metavar(option: Any) -> Any:
+    if option is not None and option.metavar is None:
+        option.metavar = ""
+    return option
+
+
+def _flags_as_flags(command: Any) -> None:
+    """Help shows a plain flag (``--json``) as a flag, without a ``<bool>`` value."""
+    for param in getattr(command, "params", None) or []:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    if command is not None and not getattr(command, "_plantrace_help_flag", False):
+        original = command.get_help_option
+        command.get_help_option = lambda ctx: _flag_metavar(original(ctx))
+        command._plantrace_help_flag = True
+    for sub in (getattr(command, "commands", None) or {}).values():
+        _flags_as_flags(sub)
 
 
 def hoist_global_options(group: TyperGroup, args: list[str]) -> list[str]:
@@ -150,7 +182,7 @@ def _main(
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Run on a Dask LocalCluster of N workers.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Refuse documents larger than this (MB).")] = DEFAULT_MAX_BYTES / 2**20,
     where: Annotated[Optional[list[str]], typer.Option(
-        "--where", help="Only documents meeting COLUMN=VALUE, COLUMN!=VALUE or COLUMN>=NUMBER over manifest "
+        "--where", metavar="CONDITION", help="Only documents meeting COLUMN=VALUE, COLUMN!=VALUE or COLUMN>=NUMBER over manifest "
                         "columns and docvars (repeatable: all must hold), e.g. year>=2000, level=city,district.")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
                                           help="Print the plantrace version and exit.")] = False,
@@ -332,11 +364,12 @@ def _emit(frame: pd.DataFrame, out: Optional[Path], *, as_json: bool, title: str
 def count_cmd(
     corpus: CorpusArg,
     lexicon: LexiconOpt = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write counts here (.csv or .parquet).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write counts here: .csv, .xlsx, .parquet or .json.")] = None,
     mentions: Annotated[Optional[Path], typer.Option("--mentions", help="Write every mention here.")] = None,
     rejected: Annotated[Optional[Path], typer.Option("--rejected", help="Write rejected candidates and reasons here.")] = None,
     zeros: Annotated[bool, typer.Option("--zeros", help="Include concepts a document never mentions.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="A document × concept matrix (a dfm) for Stata and Excel.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
@@ -348,12 +381,12 @@ def count_cmd(
         _refuse_existing([out, mentions, rejected], force)
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        frame = c.counts(lex, zeros=zeros)
+        frame = c.counts(lex, zeros=zeros, wide=wide)
         if mentions is not None:
             _emit(c.mentions(lex), mentions, as_json=False, title="mentions", force=force, excel=excel)
         if rejected is not None:
             _emit(c.rejected(lex), rejected, as_json=False, title="rejected", force=force, excel=excel)
-        shown = frame if (out is not None or as_json) else frame.sort_values(["doc_id", "count"], ascending=[True, False])[
+        shown = frame if (out is not None or as_json or wide) else frame.sort_values(["doc_id", "count"], ascending=[True, False])[
             ["doc_id", "concept_id", "label", "count", "rate_per_10k"]]
         _emit(shown, out, as_json=as_json, title=f"concept counts ({lex.name}, sha256 {lex.sha256[:12]})",
               force=force, excel=excel, limit=60)
@@ -367,19 +400,26 @@ def kwic_cmd(
     term: Annotated[str, typer.Argument(help="Concept id, alias or any word.")],
     window: Annotated[int, typer.Option("--window", "-w", help="Characters of context each side.")] = 20,
     lexicon: LexiconOpt = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the KWIC table here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the KWIC table here: .csv, .xlsx, .parquet or .json.")] = None,
+    literal: Annotated[bool, typer.Option("--literal", help="Search TERM as typed, even when it names a concept.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
-    """Keywords in context, with the raw text each hit is cited from.
+    """Keywords in context, with the raw text each hit is cited from; says what TERM expanded to.
 
     Example: plantrace kwic corpora/chengdu park_city --window 15
     """
     def body() -> None:
         c = _load([corpus])
-        frame = c.kwic(term, window=window, lexicon=_lexicon(lexicon))
+        frame = c.kwic(term, window=window, lexicon=_lexicon(lexicon), literal=literal)
+        said = describe_kwic_query(frame)
+        if not as_json and (out is not None or frame.empty or not _state["quiet"]):
+            typer.echo(said, err=out is not None)
+        if frame.empty and out is None and not as_json:
+            return
         _emit(frame[["doc_id", "pre", "keyword", "post", "raw_keyword"]] if out is None and not as_json else frame,
-              out, as_json=as_json, title=f"KWIC {term}", force=force, limit=None)
+              out, as_json=as_json, title=f"KWIC {term}", force=force, excel=excel, limit=None)
 
     _run(body)
 
@@ -389,9 +429,10 @@ def words_cmd(
     corpus: CorpusArg,
     top: Annotated[int, typer.Option("--top", "-n", help="How many words.")] = 40,
     per_document: Annotated[bool, typer.Option("--per-document", help="Top words of each document.")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
     """Word frequencies from pkuseg tokens (stop words removed; concept phrases kept whole).
 
@@ -400,7 +441,7 @@ def words_cmd(
     def body() -> None:
         c = _load(corpus)
         _emit(c.words(top=top, per_document=per_document), out, as_json=as_json,
-              title="word frequencies", force=force, limit=None)
+              title="word frequencies", force=force, excel=excel, limit=None)
 
     _run(body)
 
@@ -409,11 +450,12 @@ def words_cmd(
 def keyness_cmd(
     corpus: CorpusArg,
     target: Annotated[str, typer.Option("--target", help="COLUMN=VALUE selecting the target group, e.g. level=city.")],
-    top: Annotated[int, typer.Option("--top", "-n")] = 30,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
     measure: Annotated[str, typer.Option("--measure", help="lr (G², default) or chi2.")] = "lr",
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
     """Keyness of words in a target group against the rest (quanteda's textstat_keyness).
 
@@ -423,7 +465,7 @@ def keyness_cmd(
         c = _load(corpus)
         frame = c.keyness(target, measure=measure)  # an unknown measure raises here
         _emit(frame if out is not None else frame.head(top), out, as_json=as_json,
-              title=f"keyness: {target} vs the rest", force=force, limit=None)
+              title=f"keyness: {target} vs the rest", force=force, excel=excel, limit=None)
 
     _run(body)
 
@@ -436,7 +478,7 @@ def diff_cmd(
     lexicon: LexiconOpt = None,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses (repeatable).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
@@ -467,8 +509,8 @@ def targets_cmd(
     compare_parent: Annotated[bool, typer.Option("--compare-parent", help="Each document's own targets against its parent document's.")] = False,
     indicator: Annotated[Optional[str], typer.Option("--indicator", help="Only this indicator id, e.g. gdp_growth.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement or forecast.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
@@ -498,9 +540,10 @@ def align_cmd(
     corpus: Annotated[list[Path], typer.Option("--corpus", "-c", help="Corpus folder(s).")],
     a: Annotated[str, typer.Argument(help="Reference document id.")],
     b: Annotated[str, typer.Argument(help="Compared document id.")],
-    out: Annotated[Optional[Path], typer.Option("--out")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
     """Align B's sentences to A's: copied (≥90), rewritten (60-90), new; A's removed.
 
@@ -510,7 +553,7 @@ def align_cmd(
         c = _load(corpus)
         frame = c.align(a, b)
         if out is not None or as_json:
-            _emit(frame, out, as_json=as_json, title="alignment", force=force)
+            _emit(frame, out, as_json=as_json, title="alignment", force=force, excel=excel)
         else:
             print_alignment(frame, frame_reuse_share(frame))
 
@@ -524,7 +567,7 @@ app.add_typer(lexicon_app, name="lexicon")
 @lexicon_app.command("check")
 def lexicon_check_cmd(
     files: Annotated[list[Path], typer.Argument(help="Lexicon files to check.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
 ) -> None:
     """Validate lexicon files: ids, aliases, parents; print a summary and sha256.
 
@@ -549,9 +592,9 @@ def lexicon_check_cmd(
 def lexicon_suggest_cmd(
     corpus: CorpusArg,
     lexicon: LexiconOpt = None,
-    top: Annotated[int, typer.Option("--top", "-n")] = 30,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
     min_score: Annotated[float, typer.Option("--min-score", help="rapidfuzz ratio threshold (0-100).")] = 75.0,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
 ) -> None:
     """Variants of existing aliases that occur in the corpus but not in the lexicon.
 

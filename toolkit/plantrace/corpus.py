@@ -80,9 +80,11 @@ class Corpus(DocumentSet):
         """Mentions and rejected candidates of a lexicon (see :func:`plantrace.measure.matching.match_corpus`)."""
         return match_corpus(self, _lexicon(lexicon), progress=progress)
 
-    def counts(self, lexicon: LexiconLike = None, *, zeros: bool = False, metadata: bool = True) -> pd.DataFrame:
-        """Concept counts per document (see :func:`plantrace.measure.counts.corpus_counts`)."""
-        return corpus_counts(self, _lexicon(lexicon), zeros=zeros, metadata=metadata)
+    def counts(self, lexicon: LexiconLike = None, *, zeros: bool = False, metadata: bool = True,
+               wide: bool = False, value: str = "count") -> pd.DataFrame:
+        """Concept counts per document; ``wide=True``: a document × concept matrix (a dfm)
+        of ``value`` (see :func:`plantrace.measure.counts.corpus_counts`)."""
+        return corpus_counts(self, _lexicon(lexicon), zeros=zeros, metadata=metadata, wide=wide, value=value)
 
     def mentions(self, lexicon: LexiconLike = None) -> pd.DataFrame:
         return corpus_mentions(self, _lexicon(lexicon))
@@ -91,9 +93,10 @@ class Corpus(DocumentSet):
         return corpus_rejected(self, _lexicon(lexicon))
 
     def kwic(self, term: str, window: int = 20, lexicon: LexiconLike = None, *,
-             zone: str | None = "body") -> pd.DataFrame:
-        """Keywords in context; an ascii term that is no concept id and occurs nowhere raises."""
-        return corpus_kwic(self, term, window=window, lexicon=_lexicon(lexicon), zone=zone)
+             zone: str | None = "body", literal: bool = False) -> pd.DataFrame:
+        """Keywords in context; an ascii term that is no concept id and occurs nowhere raises.
+        ``attrs["query"]`` says what the term expanded to; ``literal=True`` searches it as typed."""
+        return corpus_kwic(self, term, window=window, lexicon=_lexicon(lexicon), zone=zone, literal=literal)
 
     def words(self, top: int | None = 50, *, stopwords: Iterable[str] | None = None,
               lexicon: LexiconLike = None, keep_concepts: bool = True, per_document: bool = False) -> pd.DataFrame:

@@ -57,7 +57,7 @@ import altair as alt
 import pandas as pd
 
 from ..concepts.lexicon import Lexicon, default_lexicon
-from ..errors import PlantraceError
+from ..errors import PlantraceError, did_you_mean
 from ..ingest.manifest import LEVEL_RANK, LEVELS
 from .tables import write_bytes_atomic
 
@@ -180,7 +180,7 @@ def _resolve(concepts: str | Sequence[str], known: pd.DataFrame,
             found = lex.resolve(c)
             if found is None:
                 raise PlantraceError(f"unknown concept {c!r}",
-                                     hint="give a concept id (park_city) or label (公园城市) of the lexicon")
+                                     hint=did_you_mean(c, lex.concepts) + "give a concept id (park_city) or label (公园城市) of the lexicon")
             cid = found
         label = labels.get(cid)
         if label is None:
