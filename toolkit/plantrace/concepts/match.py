@@ -25,6 +25,7 @@ Overlapping accepted candidates are resolved by length: the longest wins, so
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -120,32 +121,51 @@ def resolve_candidates(text: str, raw: Iterable[tuple[int, int, str, str]],
                        judge: Callable[[str, int, int], str | None]) -> list[Candidate]:
     """Judge raw (start, end, alias, concept_id) occurrences at word boundaries and resolve
     overlaps: the longest accepted candidate wins, shorter overlapping ones are ``nested``.
-    Returned in text order (longer first at the same start)."""
+    Returned in text order (longer first at the same start).
+
+    Linear in the number of candidates (times the alias length): each taken span marks
+    the characters it covers, so a candidate looks only at its own characters instead
+    of at every span taken so far (which made a 30 MB file take minutes).
+
+    >>> spans = [(0, 9, "成渝地区双城经济圈", "chengyu"), (4, 9, "双城经济圈", "twin")]
+    >>> [c.reason for c in resolve_candidates("成渝地区双城经济圈", spans, lambda t, s, e: None)]
+    [None, 'nested in 成渝地区双城经济圈 (chengyu)']
+    """
     ordered = sorted(raw, key=lambda c: (c[0], -(c[1] - c[0])))
     judged = [Candidate(cid, alias, s, e, judge(text, s, e)) for s, e, alias, cid in ordered]
-    # Longest accepted candidate first; a shorter one overlapping it is nested.
+    if not judged:
+        return []
+    lo = min(c.start for c in judged)
+    # owner[p - lo] is 1 + the index in ``taken`` of the accepted span covering p (0: none).
+    # Taken spans never overlap, so a character has at most one owner.
+    owner = array("i", [0]) * (max(c.end for c in judged) - lo)
     taken: list[Candidate] = []
     out: dict[int, Candidate] = {}
+    # Longest accepted candidate first; a shorter one overlapping it is nested. Among
+    # several taken spans it overlaps, the one taken first is named (as before).
     order = sorted(range(len(judged)), key=lambda i: (-(judged[i].end - judged[i].start), judged[i].start))
     for i in order:
         c = judged[i]
         if not c.accepted:
             continue
-        clash = next((t for t in taken if t.start < c.end and c.start < t.end), None)
-        if clash is None:
+        clash = min((r for r in owner[c.start - lo:c.end - lo] if r), default=0)
+        if clash == 0:
             taken.append(c)
+            owner[c.start - lo:c.end - lo] = array("i", [len(taken)]) * (c.end - c.start)
             out[i] = c
         else:
-            out[i] = Candidate(c.concept_id, c.alias, c.start, c.end,
-                               f"nested in {clash.alias} ({clash.concept_id})")
+            t = taken[clash - 1]
+            out[i] = Candidate(c.concept_id, c.alias, c.start, c.end, f"nested in {t.alias} ({t.concept_id})")
     # A boundary rejection inside an accepted longer alias (总部经济 in 总部经济区) was
-    # not lost: it is reported as nested, which is what decided it.
+    # not lost: it is reported as nested, which is what decided it. The only taken span
+    # that can contain a candidate is the one covering its first character.
     for i, c in enumerate(judged):
         if i in out:
             continue
-        clash = next((t for t in taken if t.start <= c.start and c.end <= t.end), None)
-        out[i] = c if clash is None else Candidate(c.concept_id, c.alias, c.start, c.end,
-                                                   f"nested in {clash.alias} ({clash.concept_id})")
+        r = owner[c.start - lo] if c.end > c.start else 0
+        host = taken[r - 1] if r else None
+        out[i] = c if host is None or host.end < c.end else Candidate(
+            c.concept_id, c.alias, c.start, c.end, f"nested in {host.alias} ({host.concept_id})")
     return [out[i] for i in range(len(judged))]
 
 
