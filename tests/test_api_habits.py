@@ -101,3 +101,16 @@ def test_every_option_has_help_and_flags_show_as_flags() -> None:
                 assert getattr(param, "help", None), f"{name} {param.opts[0]} has no help"
     text = run("count", "--help").output
     assert "--json" in text and "<bool>" not in text
+
+
+def test_global_options_are_hoisted_before_the_command_only() -> None:
+    import typer.main
+
+    from plantrace.cli import hoist_global_options
+    group = typer.main.get_command(app)
+    assert hoist_global_options(group, ["count", "c", "--jobs", "2", "-q", "--out", "x.csv"]) == \
+        ["--jobs", "2", "-q", "count", "c", "--out", "x.csv"]
+    # a value that happens to be a command name is still the option's value
+    assert hoist_global_options(group, ["--store", "corpus", "count", "c", "--where=year>=2021"]) == \
+        ["--store", "corpus", "--where=year>=2021", "count", "c"]
+    assert hoist_global_options(group, ["kwic", "c", "--", "-q"]) == ["kwic", "c", "--", "-q"]

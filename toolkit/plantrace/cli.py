@@ -89,7 +89,17 @@ def hoist_global_options(group: TyperGroup, args: list[str]) -> list[str]:
         if param.param_type_name == "option":
             for name in [*param.opts, *getattr(param, "secondary_opts", [])]:
                 takes_value[name] = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
-    position = next((i for i, a in enumerate(args) if a in group.commands), None)
+    position, i = None, 0
+    while i < len(args):  # the command is the first word that is no option nor an option's value
+        token = args[i]
+        if token == "--":
+            break
+        if token.startswith("-"):
+            i += 2 if takes_value.get(token, False) else 1
+            continue
+        if token in group.commands:
+            position = i
+        break
     if position is None:
         return args
     head, command, tail = args[:position], args[position], args[position + 1:]
