@@ -18,6 +18,8 @@ from typer.core import TyperGroup
 
 from ._version import __version__
 from .compare.diff import check_statuses
+from .compare.formulations import KINDS as FORMULATION_KINDS
+from .compare.formulations import check_formulation_statuses, suggest_from_formulations
 from .compare.reuse import frame_reuse_share
 from .compare.targets.tables import check_kinds
 from .concepts.lexicon import Lexicon, load_lexicon, load_lexicons
@@ -32,6 +34,8 @@ from .report.console import (
     print_corpus_table,
     print_diff,
     print_explanation,
+    print_formulation_changes,
+    print_formulations,
     print_frame,
     print_report,
     progress_loader,
@@ -487,12 +491,16 @@ def diff_cmd(
     by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
     lexicon: LexiconOpt = None,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses (repeatable).")] = None,
+    max_gap: Annotated[Optional[int], typer.Option(
+        "--max-gap", help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
     """Concepts added, dropped, escalated or softened, with reasons and evidence sentences.
+
+    Pairs across missing years (1988 → 1992) are flagged; --max-gap 1 leaves them out.
 
     Example: plantrace diff corpora/chengdu --pair chengdu_2020_party_proposal qingyang_2021_plan_outline
     """
@@ -504,11 +512,61 @@ def diff_cmd(
         check_statuses(status)  # before any work
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status)
+        frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status,
+                       max_gap=max_gap)
         if out is not None or as_json:
             _emit(frame, out, as_json=as_json, title="diff", force=force, excel=excel)
         else:
             print_diff(frame)
+
+    _run(body)
+
+
+@app.command("formulations")
+def formulations_cmd(
+    corpus: CorpusArg,
+    pair: Annotated[Optional[tuple[str, str]], typer.Option("--pair", help="Formulations B brings compared with A.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Rows shown per document or pair.")] = 15,
+    status: Annotated[Optional[list[str]], typer.Option("--status", help="new, kept or dropped (repeatable; shown: new).")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="quoted, numbered or compound (repeatable).")] = None,
+    lexicon: LexiconOpt = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+    excel: ExcelOpt = False,
+) -> None:
+    """Formulations (提法): quoted, numbered and compound phrases per document, or per pair new / kept / dropped.
+
+    Example: plantrace formulations corpora/chengdu --pair chengdu_2020_party_proposal qingyang_2021_plan_outline
+    """
+    def body() -> None:
+        if by is not None and by not in ("year", "level"):
+            raise PlantraceError(f"unknown --by {by!r}", hint="use --by year or --by level")
+        if pair is not None and by is not None:
+            raise PlantraceError("give either --pair A B or --by, not both")
+        check_formulation_statuses(status)  # before any work
+        bad = [k for k in kind or () if k not in FORMULATION_KINDS]
+        if bad:
+            raise PlantraceError(f"unknown --kind {bad[0]!r}", hint=f"use one of {', '.join(FORMULATION_KINDS)}")
+        _refuse_existing([out], force)
+        lex = _lexicon(lexicon)
+        c = _load(corpus)
+        if pair is None and by is None:
+            frame = c.formulations(lex, kinds=kind)
+            if out is not None or as_json:
+                _emit(frame, out, as_json=as_json, title="formulations", force=force, excel=excel)
+            else:
+                print_formulations(frame, top=top)
+            return
+        frame = c.formulation_changes(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex,
+                                      statuses=status)
+        if kind:
+            frame = frame[frame["kind"].isin(kind)].reset_index(drop=True)
+        if out is not None or as_json:
+            _emit(frame, out, as_json=as_json, title="formulation changes", force=force, excel=excel)
+        else:
+            print_formulation_changes(frame, top=top, statuses=status or ("new",))
 
     _run(body)
 
@@ -605,12 +663,32 @@ def lexicon_suggest_cmd(
     top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
     min_score: Annotated[float, typer.Option("--min-score", help="rapidfuzz ratio threshold (0-100).")] = 75.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
+    from_formulations: Annotated[bool, typer.Option(
+        "--from-formulations", help="Write a YAML lexicon stub of the corpus's formulations the lexicon lacks.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --from-formulations: the stub file (default: print).")] = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Variants of existing aliases that occur in the corpus but not in the lexicon.
+    """Variants of existing aliases that occur in the corpus but not in the lexicon; with
+    --from-formulations, a YAML stub (id, label, aliases, first source) of uncovered formulations.
 
     Example: plantrace lexicon suggest corpora/chengdu --lexicon my_concepts.csv
+    Example: plantrace lexicon suggest --from-formulations corpora/chengdu --out stub.yaml
     """
     def body() -> None:
+        if from_formulations:
+            _refuse_existing([out], force)
+            lex = _lexicon(lexicon)
+            text = suggest_from_formulations(_load(corpus).formulations(lex), lex)
+            if out is None:
+                typer.echo(text, nl=False)
+            else:
+                write_text_atomic(out, text)
+                if not _state["quiet"]:
+                    typer.echo(f"wrote {text.count(chr(10) + '- id: ')} suggested concepts to {out} "
+                               f"(check it with: plantrace lexicon check {out})", err=True)
+            return
+        if out is not None:
+            raise PlantraceError("--out is for --from-formulations", hint="add --from-formulations, or drop --out")
         c = _load(corpus)
         frame = c.suggest_aliases(_lexicon(lexicon), min_score=min_score)
         _emit(frame.head(top), None, as_json=as_json, title="alias suggestions", limit=None)

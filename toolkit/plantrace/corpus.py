@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import nlp
 from .compare.diff import DiffRule, corpus_diff
+from .compare.formulations import corpus_formulation_changes, corpus_formulations
 from .compare.profile import corpus_intensity
 from .compare.reuse import corpus_align, corpus_reuse_share
 from .compare.targets.indicators import IndicatorLexicon, load_indicators
@@ -115,10 +116,30 @@ class Corpus(DocumentSet):
 
     def diff(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
              lexicon: LexiconLike = None, intensity: IntensityLike = None,
-             rule: DiffRule | None = None, statuses: Sequence[str] | None = None) -> pd.DataFrame:
-        """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`)."""
+             rule: DiffRule | None = None, statuses: Sequence[str] | None = None,
+             max_gap: int | None = None) -> pd.DataFrame:
+        """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`); ``max_gap``
+        leaves out pairs more than that many years apart."""
         return corpus_diff(self, by=by, pair=pair, lexicon=_lexicon(lexicon), intensity=_intensity(intensity), rule=rule,
-                           statuses=statuses)
+                           statuses=statuses, max_gap=max_gap)
+
+    def formulations(self, lexicon: LexiconLike = None, *, doc_ids: Sequence[str] | None = None,
+                     kinds: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
+        """Formulations (提法) per document: quoted, numbered and compound candidates with
+        count, first sentence and the lexicon concept (see :mod:`plantrace.compare.formulations`)."""
+        return corpus_formulations(self, _lexicon(lexicon), doc_ids=doc_ids, kinds=kinds, **options)
+
+    def compare_formulations(self, a: str, b: str, *, lexicon: LexiconLike = None,
+                             statuses: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
+        """Formulations new in B, kept and dropped against A (parent: B's parent document)."""
+        return corpus_formulation_changes(self, pair=(a, b), lexicon=_lexicon(lexicon), statuses=statuses, **options)
+
+    def formulation_changes(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
+                            pairs: Sequence[tuple[str, str]] | None = None, lexicon: LexiconLike = None,
+                            statuses: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
+        """:meth:`compare_formulations` for a pair, a list of pairs or every pair ``by`` year or level."""
+        return corpus_formulation_changes(self, by=by, pair=pair, pairs=pairs, lexicon=_lexicon(lexicon),
+                                          statuses=statuses, **options)
 
     def targets(self, indicators: IndicatorsLike = None, *, kinds: Sequence[str] | None = None,
                 indicator: str | Sequence[str] | None = None) -> pd.DataFrame:

@@ -169,5 +169,36 @@ def resolve_candidates(text: str, raw: Iterable[tuple[int, int, str, str]],
     return [out[i] for i in range(len(judged))]
 
 
+def nested_concepts(lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
+    """For each alias, the other concepts whose own alias it contains.
+
+    Counting is longest-match, so 力争率先建成碳达峰碳中和示范城市 is one mention of 双碳
+    (alias 碳达峰碳中和) and none of 碳达峰 or 碳中和. Yet the text does say 碳达峰: a
+    concept said inside another concept's alias is *present* (for added/dropped), just
+    not counted twice. Containment is between lexicon aliases only, so a look-alike
+    inside an ordinary word (千万工程 in 百千万工程, which is no alias) is never credited.
+    The owner's ancestors are left out: roll-up credits them already.
+
+    >>> from plantrace.concepts.lexicon import lexicon_from_mapping
+    >>> lex = lexicon_from_mapping({"concepts": [
+    ...     {"id": "dual_carbon", "label": "双碳", "aliases": ["碳达峰碳中和"]},
+    ...     {"id": "carbon_peaking", "label": "碳达峰", "parent": "dual_carbon"},
+    ...     {"id": "carbon_neutrality", "label": "碳中和", "parent": "dual_carbon"}]})
+    >>> nested_concepts(lex)["碳达峰碳中和"]
+    ('carbon_neutrality', 'carbon_peaking')
+    >>> "碳达峰" in nested_concepts(lex)
+    False
+    """
+    index = lexicon.alias_index
+    out: dict[str, tuple[str, ...]] = {}
+    for alias, owner in index.items():
+        skip = {owner, *lexicon.ancestors(owner)}
+        inner = {cid for other, cid in index.items()
+                 if cid not in skip and len(other) < len(alias) and other in alias}
+        if inner:
+            out[alias] = tuple(sorted(inner))
+    return out
+
+
 def iter_accepted(candidates: Iterable[Candidate]) -> Iterator[Candidate]:
     return (c for c in candidates if c.accepted)

@@ -125,6 +125,45 @@ def _evidence_rows(result: "ReportResult", diff: pd.DataFrame, limit: int) -> st
     return "".join(parts)
 
 
+def formulations_section(result: "ReportResult", *, top: int = 10) -> str:
+    """"New formulations": per pair of the report, the ``top`` new formulations of B by G²,
+    each with its evidence sentence (formulation marked) and the raw-file citation; empty
+    when no pair has a new formulation. Everything embedded is escaped."""
+    changes = result.tables.get("formulation_changes")
+    if changes is None or changes.empty:
+        return ""
+    new = changes[changes["status"] == "new"]
+    if new.empty:
+        return ""
+    corpus = result.corpus
+    parts = ["<h2 id='new-formulations'>New formulations</h2>",
+             "<p class='cite'>Quoted, numbered and compound formulations (提法) in B's body that A's body lacks, "
+             "ranked by G²; “from parent” when B's parent document has it. All rows in formulation_changes.csv.</p>"]
+    for (a, b), part in new.groupby(["doc_a", "doc_b"], sort=False):
+        comparison = str(part["comparison"].iloc[0]) if "comparison" in part.columns else ""
+        parent = str(part["parent"].iloc[0] or "")
+        parts.append(f"<h3>{_e(a)} → {_e(b)} <span class='cite'>{_e(comparison)} · {len(part)} new"
+                     + (f" · parent of B: {_e(parent)}" if parent else "") + "</span></h3>")
+        rows = []
+        for r in records(part.sort_values("g2", ascending=False, kind="stable").head(top)):
+            doc = corpus[r.evidence_doc]
+            rs, re_ = int(r.evidence_raw_start), int(r.evidence_raw_end)
+            raw = doc.raw[rs:re_]
+            taken = r.taken_up_from_parent
+            from_parent = "" if taken is None or taken != taken else ("yes" if taken else "no")
+            if parent == a:
+                from_parent = "(= A)"  # A is B's parent: a new formulation is never in it
+            cite = f"{_e(doc.entry.file)} [{rs}:{re_}]" + (f" — raw: {_e(raw)}" if raw != r.formulation else "")
+            rows.append(f"<tr><td><b>{_e(r.formulation)}</b></td><td>{_e(r.kind)}</td><td>{_e(r.count_b)}</td>"
+                        f"<td>{_e(f'{r.g2:.1f}')}</td><td>{_e(from_parent)}</td><td>{_e(r.concept_id)}</td>"
+                        f"<td>{highlight(str(r.evidence_sentence), [str(r.formulation)])}"
+                        f"<br><span class='cite'>{cite}</span></td></tr>")
+        head = "".join(f"<th>{_e(c)}</th>" for c in ("formulation", "kind", "count in B", "G²", "from parent",
+                                                      "concept", "evidence (B)"))
+        parts.append(f"<table><tr>{head}</tr>{''.join(rows)}</table>")
+    return "".join(parts)
+
+
 def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evidence_limit: int = 40) -> str:
     """The whole report page for a :class:`~plantrace.pipeline.ReportResult`."""
     import vl_convert as vlc
@@ -145,8 +184,16 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
         body.append(f"<div class='chart' id='{_e(div_id)}'></div>")
     diff = t["diff"]
     if not diff.empty:
-        summary = diff.groupby(["comparison", "doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
+        keys = ["comparison", "doc_a", "doc_b"] + [c for c in ("year_a", "year_b", "crosses_gap") if c in diff.columns]
+        summary = diff.groupby(keys + ["status"]).size().unstack(fill_value=0).reset_index()
         body.append("<h2>Changes</h2>" + frame_to_html(summary, limit=200))
+        if "crosses_gap" in diff.columns and diff["crosses_gap"].any():
+            # A pair across missing years is several years of change: say so where it is read.
+            gaps = diff[diff["crosses_gap"]].drop_duplicates(["doc_a", "doc_b"])
+            body.append("<p class='cite'>⚠ pairs across missing years (their changes are not one year's): "
+                        + "; ".join(f"{_e(r.doc_a)} → {_e(r.doc_b)} ({int(r.year_a)} → {int(r.year_b)}, "
+                                    f"{int(r.gap_years)} year(s) without a document)" for r in records(gaps))
+                        + "</p>")
         body.append("<h2>Evidence</h2>" + _evidence_rows(result, diff, evidence_limit))
     comp = t["target_comparison"]
     if not comp.empty:
@@ -157,6 +204,7 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
     if not al.empty:
         share = al.groupby(["doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
         body.append("<h2>Passage alignment</h2>" + frame_to_html(share, limit=100))
+    body.append(formulations_section(result))
     body.append("<h2>Provenance</h2><div class='prov'>" +
                 _e(json.dumps({k: v for k, v in result.provenance.items() if k != "documents"},
                               ensure_ascii=False, indent=2, default=str)) + "</div>")

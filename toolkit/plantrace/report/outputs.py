@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 REPORT_TABLES = {
     "documents": "documents", "counts": "counts", "mentions": "mentions", "rejected": "rejected",
     "diff": "diff", "targets": "targets", "target_comparison": "target_comparison", "alignment": "alignment",
+    "formulations": "formulations", "formulation_changes": "formulation_changes",
 }
 
 
