@@ -532,7 +532,7 @@ def formulations_cmd(
     kind: Annotated[Optional[list[str]], typer.Option("--kind", help="quoted, numbered or compound (repeatable).")] = None,
     lexicon: LexiconOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
