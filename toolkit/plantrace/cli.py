@@ -21,7 +21,7 @@ from .compare.diff import check_statuses
 from .compare.formulations import KINDS as FORMULATION_KINDS
 from .compare.formulations import check_formulation_statuses, suggest_from_formulations
 from .compare.reuse import frame_reuse_share
-from .compare.targets.tables import check_kinds
+from .compare.targets.tables import check_kinds, missing_parent_note
 from .concepts.lexicon import Lexicon, load_lexicon, load_lexicons
 from .concepts.segment import WORKER_SETUP
 from .corpus import Corpus, load_corpus
@@ -338,6 +338,9 @@ def report_cmd(
             typer.echo(json.dumps([str(f) for f in files], ensure_ascii=False))
         elif not _state["quiet"]:
             print_report(result)
+            notes = result.provenance.get("notes")
+            for note in notes if isinstance(notes, list) else []:
+                typer.echo(f"note: {note}", err=True)
             typer.echo(f"wrote {len(files)} files to {target}/ (report.html, codebook.md, "
                        + ", ".join(sorted(f.name for f in files if f.suffix in (".csv", ".parquet"))) + ")")
 
@@ -575,29 +578,39 @@ def formulations_cmd(
 def targets_cmd(
     corpus: CorpusArg,
     compare_parent: Annotated[bool, typer.Option("--compare-parent", help="Each document's own targets against its parent document's.")] = False,
+    compare_previous: Annotated[bool, typer.Option("--compare-previous", help="Each document's own targets against the same issuer's previous document (same region and doc_type).")] = False,
     indicator: Annotated[Optional[str], typer.Option("--indicator", help="Only this indicator id, e.g. gdp_growth.")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement or forecast.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement, forecast or not_set.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
-    """Numeric targets (主要预期目标) and, with --compare-parent, 层层加码 against the parent.
+    """Numeric targets (主要预期目标) and, with --compare-parent, 层层加码 against the parent
+    (or, with --compare-previous, against the same issuer's previous document).
 
     Example: plantrace targets corpora/gwr-national corpora/gwr-provincial-2025 --compare-parent --indicator gdp_growth
     """
     def body() -> None:
         check_kinds([kind] if kind else None)  # before any work
         c = _load(corpus)
-        if compare_parent:
-            frame = c.compare_targets(indicator=indicator)
-            cols = ["doc_child", "region", "indicator_id", "value_parent", "qualifier_parent",
-                    "value_child", "qualifier_child", "status"]
+        if compare_parent and compare_previous:
+            raise PlantraceError("--compare-parent and --compare-previous are two tables",
+                                 hint="ask for one at a time")
+        if compare_parent or compare_previous:
+            frame = c.compare_targets(indicator=indicator,
+                                      against="parent" if compare_parent else "previous")
+            cols = ["doc_child", "indicator_id", "parent_year", "value_parent", "value_high_parent",
+                    "qualifier_parent", "value_child", "value_high_child", "qualifier_child", "status"]
+            if compare_parent and not _state["quiet"]:
+                note = missing_parent_note(c.missing_parent_year())
+                if note:
+                    typer.echo("note: " + note, err=True)
         else:
             frame = c.targets(kinds=[kind] if kind else None, indicator=indicator)
             cols = ["doc_id", "indicator_id", "value", "value_high", "qualifier", "kind", "scope", "text"]
         shown = frame if (out is not None or as_json) else frame[[x for x in cols if x in frame.columns]]
-        _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else ""),
+        _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else " vs previous" if compare_previous else ""),
               force=force, excel=excel, limit=80)
 
     _run(body)

@@ -29,7 +29,7 @@ from .compare.formulations import corpus_formulation_changes, corpus_formulation
 from .compare.profile import corpus_intensity
 from .compare.reuse import corpus_align, corpus_reuse_share
 from .compare.targets.indicators import IndicatorLexicon, load_indicators
-from .compare.targets.tables import corpus_compare_targets, corpus_targets
+from .compare.targets.tables import corpus_compare_targets, corpus_targets, missing_parent_year
 from .compare.trajectory import corpus_trajectory
 from .concepts.intensity import IntensityLexicon, load_intensity
 from .concepts.lexicon import Lexicon, load_lexicon
@@ -147,9 +147,17 @@ class Corpus(DocumentSet):
         return corpus_targets(self, _indicators(indicators), kinds=kinds, indicator=indicator)
 
     def compare_targets(self, indicators: IndicatorsLike = None, *,
-                        indicator: str | Sequence[str] | None = None) -> pd.DataFrame:
-        """层层加码: each document's own targets against its parent document's."""
-        return corpus_compare_targets(self, _indicators(indicators), indicator=indicator)
+                        indicator: str | Sequence[str] | None = None,
+                        against: str = "parent") -> pd.DataFrame:
+        """层层加码: each document's own targets against its parent document's
+        (``against="parent"``) or the same issuer's previous document (``"previous"``),
+        with ``parent_year`` and ``years_apart``."""
+        return corpus_compare_targets(self, _indicators(indicators), indicator=indicator, against=against)
+
+    def missing_parent_year(self) -> pd.DataFrame:
+        """Documents whose parent level has no document of their year (compared with an
+        earlier parent document instead)."""
+        return missing_parent_year(self)
 
     def align(self, a: str, b: str, **kw: Any) -> pd.DataFrame:
         return corpus_align(self, a, b, **kw)

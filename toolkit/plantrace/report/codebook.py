@@ -153,20 +153,37 @@ CODEBOOK: dict[str, dict[str, str]] = {
         "value_high": "High end of a range such as 5.0%—5.5%, else empty.",
         "unit": "Unit of the indicator.",
         "qualifier": "左右, 以上, 以内, 不低于, 达到, 力争 … (empty when none).",
-        "kind": "target (this year's plan), achievement (a reported result) or forecast (预计 …).",
-        "scope": "own, or parent_quote when the figure is attributed to a higher level.",
+        "kind": ("target (a plan: this year's, or a five-year plan's that has not ended), achievement "
+                 "(a reported result), forecast (预计 …) or not_set: the report says it sets no target "
+                 "for the indicator (我们没有提出全年经济增速具体目标, national 2020; value empty), "
+                 "so a time series shows a declared gap, not a missing value."),
+        "scope": ("own; parent_quote when the figure is attributed to a higher level (never in a "
+                  "national report: 中央 there is the issuer); plan_period for a five-year average or "
+                  "cumulative figure (年均, 平均每年, “十五”期间, 2005年与2000年相比), which is never the "
+                  "year's target (target_period gives its years)."),
         "target_year": "Year the figure refers to, when the text or context gives it.",
         "sentence_id": _SPAN["sentence_id"],
         "start": _SPAN["start"],
         "end": _SPAN["end"],
         "text": "The figure expression in the normalised text.",
+        "measure": ("For gdp_growth, the aggregate the surface form names: 国内生产总值, 地区生产总值, "
+                    "生产总值, 国民生产总值 (national 1986-1993), 工农业总产值 (1956-1986), 国民收入; "
+                    "empty when the text says only 经济增长 (the measure of the time is then implied). "
+                    "One indicator with a measure column, not one indicator per measure, so the national "
+                    "series 1956-2025 is one series; filter on measure to keep GDP proper."),
+        "target_period": ("Years the figure covers: the target_year for an annual figure, the plan's "
+                          "years (e.g. 2001-2005) for scope plan_period; empty when the text does not say."),
         "raw_start": _SPAN["raw_start"],
         "raw_end": _SPAN["raw_end"],
     },
     "target_comparison": {
         "doc_child": "Child document (e.g. a provincial report).",
-        "doc_parent": "Parent document (e.g. the national report of the same year).",
+        "doc_parent": ("Parent document: the parent region's report of the same year, or of the nearest "
+                       "earlier year when the parent level has none (parent_year says which; the report's "
+                       "note lists such documents)."),
         "region": "Region of the child.",
+        "parent_year": "Year of doc_parent (the child's targets are compared with it even when earlier).",
+        "years_apart": "Child's year minus parent_year (0 for a same-year parent).",
         "indicator_id": "Indicator id.",
         "year": "Year compared.",
         "value_parent": "Parent's own target.",
@@ -176,6 +193,24 @@ CODEBOOK: dict[str, dict[str, str]] = {
         "value_high_child": "High end of the child's range, if any.",
         "qualifier_child": "Child's qualifier.",
         "status": "escalated (more ambitious value, or same value with a stronger qualifier), equal, lowered, or incomparable.",
+        "reason": "Human-readable explanation of the status.",
+    },
+    "target_previous": {
+        "doc_child": "The later document.",
+        "doc_parent": "The same issuer's previous document (same region and doc_type, latest earlier year).",
+        "region": "Region of both documents.",
+        "parent_year": "Year of the previous document.",
+        "years_apart": "Years between the two documents (1 for successive annual reports).",
+        "indicator_id": "Indicator id.",
+        "year": "Year of the later document (its targets' year).",
+        "value_parent": "Previous document's own target.",
+        "value_high_parent": "High end of the previous document's range, if any.",
+        "qualifier_parent": "Previous document's qualifier.",
+        "value_child": "Later document's own target.",
+        "value_high_child": "High end of the later document's range, if any.",
+        "qualifier_child": "Later document's qualifier.",
+        "status": ("escalated (more ambitious than the previous year's target), equal or lowered, by the "
+                   "rule of target_comparison; amounts compare too (same jurisdiction)."),
         "reason": "Human-readable explanation of the status.",
     },
     "alignment": {
@@ -258,6 +293,9 @@ def codebook_markdown(provenance: Mapping[str, object], files: Mapping[str, str]
     """The codebook as Markdown: provenance first, then one table per file."""
     lines = ["# Codebook", "", "## Provenance", "", "```json",
              json.dumps(provenance, ensure_ascii=False, indent=2, default=str), "```", ""]
+    notes = provenance.get("notes") or []
+    if isinstance(notes, list) and notes:
+        lines += ["## Notes", ""] + [f"* {n}" for n in notes] + [""]
     for table, filename in files.items():
         lines += [f"## {filename}", "", "| column | definition |", "|---|---|"]
         for col, definition in table_columns(table, docvars).items():

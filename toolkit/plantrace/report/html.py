@@ -196,10 +196,18 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
                         + "</p>")
         body.append("<h2>Evidence</h2>" + _evidence_rows(result, diff, evidence_limit))
     comp = t["target_comparison"]
+    notes: Any = result.provenance.get("notes") or []
     if not comp.empty:
-        body.append("<h2>Targets against the parent (层层加码)</h2>" + frame_to_html(
-            comp, ["doc_child", "region", "indicator_id", "value_parent", "qualifier_parent",
+        body.append("<h2>Targets against the parent (层层加码)</h2>" + "".join(
+            f"<p class='note'>Note: {_e(n)}</p>" for n in notes) + frame_to_html(
+            comp, ["doc_child", "region", "indicator_id", "parent_year", "value_parent", "qualifier_parent",
                    "value_child", "qualifier_child", "status", "reason"], limit=200))
+    prev = t.get("target_previous")
+    if prev is not None and not prev.empty:
+        body.append("<h2>Targets against the previous year</h2>"
+                    "<p>Each document's own targets against the same issuer's previous document "
+                    "(escalated / equal / lowered; cell: previous → this year).</p>"
+                    + frame_to_html(previous_status_table(prev), limit=200))
     al = t["alignment"]
     if not al.empty:
         share = al.groupby(["doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
@@ -210,6 +218,33 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
                               ensure_ascii=False, indent=2, default=str)) + "</div>")
     return render_html_page(f"plantrace: {result.name}", "".join(body), charts=charts,
                             js_bundle=_javascript_bundle(vlc))
+
+
+def previous_status_table(prev: pd.DataFrame) -> pd.DataFrame:
+    """One row per region and year, one column per indicator: ``status (previous → this)``.
+
+    >>> prev = pd.DataFrame({"region": ["江西省"], "year": [2026], "parent_year": [2025],
+    ...     "indicator_id": ["gdp_growth"], "value_parent": [5.0], "value_high_parent": [None],
+    ...     "qualifier_parent": ["左右"], "value_child": [5.0], "value_high_child": [5.5],
+    ...     "qualifier_child": [""], "status": ["escalated"]})
+    >>> previous_status_table(prev).to_dict("records")
+    [{'region': '江西省', 'years': '2025→2026', 'gdp_growth': 'escalated (5左右 → 5–5.5)'}]
+    """
+    def fmt(v: Any, h: Any, q: Any) -> str:
+        core = f"{float(v):g}" + (f"–{float(h):g}" if h is not None and not pd.isna(h) else "")
+        return core + (str(q) if isinstance(q, str) else "")
+
+    cells = prev.assign(
+        years=[f"{p}→{c}" for p, c in zip(prev["parent_year"], prev["year"])],
+        cell=[f"{st} ({fmt(vp, hp, qp)} → {fmt(vc, hc, qc)})" for st, vp, hp, qp, vc, hc, qc in zip(
+            prev["status"], prev["value_parent"], prev["value_high_parent"], prev["qualifier_parent"],
+            prev["value_child"], prev["value_high_child"], prev["qualifier_child"])])
+    table = cells.pivot_table(index=["region", "years"], columns="indicator_id", values="cell",
+                              aggfunc="first").reset_index()
+    table.columns.name = None
+    # The headline indicator first, then the others alphabetically.
+    first = [c for c in ("region", "years", "gdp_growth") if c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 def _javascript_bundle(vlc: Any) -> str:
