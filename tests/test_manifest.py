@@ -112,7 +112,7 @@ def test_many_problems_in_one_error(tmp_path: Path) -> None:
     err = info.value
     found = [(p.line, p.message) for p in err.problems]
     assert found == [
-        (3, "level 'town' is not one of national, provincial, city, new_area, district, county"),
+        (3, "level 'town' is not one of " + ", ".join(plantrace.ingest.manifest.LEVELS)),
         (4, "year '21' is not a four-digit year"),
         (4, "file 'c.txt' not found"),
         (5, "region is empty"),
@@ -129,8 +129,9 @@ def test_many_problems_in_one_error(tmp_path: Path) -> None:
     shown = str(root / "manifest.csv")
     assert err.file == shown
     # str(): the first problem, its row, and how many more.
-    assert str(err) == (f"{shown}:3: level 'town' is not one of national, provincial, city, new_area, "
-                        "district, county (+11 more problems) (fix: use one of those levels)")
+    assert str(err) == (f"{shown}:3: level 'town' is not one of national, provincial, city, prefecture, "
+                        "new_area, district, county, township, village (+11 more problems) "
+                        "(fix: write 'township')")
     # report(): one line per problem, each naming file and row.
     lines = err.report().splitlines()
     assert len(lines) == 12
@@ -257,3 +258,19 @@ def test_unreadable_document_names_the_document(tmp_path: Path) -> None:
 def test_problem_render() -> None:
     assert Problem(4, "year '21' is not a four-digit year", "write the year such as 2021").render("m.csv") == (
         "m.csv:4: year '21' is not a four-digit year (fix: write the year such as 2021)")
+
+
+def test_levels_beyond_the_six_in_the_documented_order(tmp_path: Path) -> None:
+    from plantrace.compare.pairs import pairs_by_level
+    from plantrace.ingest.manifest import LEVEL_RANK, LEVELS
+    assert [lv for lv in LEVELS if lv in ("national", "provincial", "city", "new_area", "district", "county")] == \
+        ["national", "provincial", "city", "new_area", "district", "county"]
+    assert LEVEL_RANK["prefecture"] == LEVEL_RANK["city"] < LEVEL_RANK["county"] < LEVEL_RANK["township"]
+    for name in ("p", "t"):
+        (tmp_path / f"{name}.txt").write_text("各位代表：推进乡村振兴。", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "doc_id,file,level,region,parent_region,year\n"
+        "p,p.txt,prefecture,凉山彝族自治州,四川省,2021\n"
+        "t,t.txt,township,凉山彝族自治州某镇,凉山彝族自治州,2021\n", encoding="utf-8")
+    assert [e.level for e in read_manifest(tmp_path)] == ["prefecture", "township"]
+    assert pairs_by_level(plantrace.load_corpus(tmp_path, store=False)) == [("p", "t")]

@@ -19,7 +19,7 @@ from types import ModuleType
 
 from ._version import __version__
 from .concepts.lexicon import load_lexicon
-from .corpus import Corpus, Document, load_corpus
+from .corpus import Corpus, Document, corpus_from_frame, load_corpus
 from .errors import PlantraceError
 from .text.normalise import STEPS, NormaliserConfig, normalise_text
 
@@ -30,6 +30,7 @@ __all__ = [
     "NormaliserConfig",
     "PlantraceError",
     "__version__",
+    "corpus_from_frame",
     "load_corpus",
     "load_lexicon",
     "normalise_text",

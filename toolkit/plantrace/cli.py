@@ -14,7 +14,9 @@ from typing import Annotated, Any, Callable, Optional, TypeVar
 
 import pandas as pd
 import typer
+from typer.core import TyperGroup
 
+from ._version import __version__
 from .compare.diff import check_statuses
 from .compare.formulations import KINDS as FORMULATION_KINDS
 from .compare.formulations import check_formulation_statuses, suggest_from_formulations
@@ -26,6 +28,7 @@ from .corpus import Corpus, load_corpus
 from .engine.runner import Runner, make_runner
 from .errors import PlantraceError, ValidationError
 from .ingest.read import DEFAULT_MAX_BYTES
+from .measure.counts import describe_kwic_query
 from .report.console import (
     print_alignment,
     print_corpus_table,
@@ -42,7 +45,96 @@ from .report.outputs import write_report
 from .report.pipeline import run_report
 from .report.tables import write_frame, write_text_atomic
 
+
+class _GlobalOptionsAnywhere(TyperGroup):
+    """Global options (``--jobs``, ``--quiet``, ``--store``, ``--where`` …) are accepted
+    after the command as well: ``plantrace count corpora/chengdu --quiet`` is
+    ``plantrace --quiet count corpora/chengdu``. Everything after ``--`` stays put."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, args))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        _flags_as_flags(command)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _flags_as_flags(self)
+        super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag_metavar(super().get_help_option(ctx))
+
+
+def _flag_metavar(option: Any) -> Any:
+    if option is not None and option.metavar is None:
+        option.metavar = ""
+    return option
+
+
+def _flags_as_flags(command: Any) -> None:
+    """Help shows a plain flag (``--json``) as a flag, without a ``<bool>`` value."""
+    for param in getattr(command, "params", None) or []:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    if command is not None and not getattr(command, "_plantrace_help_flag", False):
+        original = command.get_help_option
+        command.get_help_option = lambda ctx: _flag_metavar(original(ctx))
+        command._plantrace_help_flag = True
+    for sub in (getattr(command, "commands", None) or {}).values():
+        _flags_as_flags(sub)
+
+
+def hoist_global_options(group: TyperGroup, args: list[str]) -> list[str]:
+    """``args`` with the group's own options found after the command moved before it."""
+    takes_value: dict[str, bool] = {}
+    for param in group.params:
+        if param.param_type_name == "option":
+            for name in [*param.opts, *getattr(param, "secondary_opts", [])]:
+                takes_value[name] = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+    position, i = None, 0
+    while i < len(args):  # the command is the first word that is no option nor an option's value
+        token = args[i]
+        if token == "--":
+            break
+        if token.startswith("-"):
+            i += 2 if takes_value.get(token, False) else 1
+            continue
+        if token in group.commands:
+            position = i
+        break
+    if position is None:
+        return args
+    head, command, tail = args[:position], args[position], args[position + 1:]
+    moved: list[str] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(tail):
+        token = tail[i]
+        if token == "--":
+            kept.extend(tail[i:])
+            break
+        name = token.split("=", 1)[0]
+        if name in takes_value and token.startswith("-"):
+            moved.append(token)
+            if takes_value[name] and "=" not in token and i + 1 < len(tail):
+                moved.append(tail[i + 1])
+                i += 1
+        else:
+            kept.append(token)
+        i += 1
+    return [*head, *moved, command, *kept]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"plantrace {__version__}")
+        raise typer.Exit()
+
+
 app = typer.Typer(
+    cls=_GlobalOptionsAnywhere,
     name="plantrace",
     help="Measure how Chinese planning language changes between levels of government and years.",
     no_args_is_help=True,
@@ -103,7 +195,14 @@ def _main(
     dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run on a Dask cluster at ADDRESS.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Run on a Dask LocalCluster of N workers.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Refuse documents larger than this (MB).")] = DEFAULT_MAX_BYTES / 2**20,
+    where: Annotated[Optional[list[str]], typer.Option(
+        "--where", metavar="CONDITION", help="Only documents meeting COLUMN=VALUE, COLUMN!=VALUE or COLUMN>=NUMBER over manifest "
+                        "columns and docvars (repeatable: all must hold), e.g. year>=2000, level=city,district.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                                          help="Print the plantrace version and exit.")] = False,
 ) -> None:
+    """Global options may also follow the command: plantrace count corpora/chengdu --where year>=2021 --quiet"""
+    _state["where"] = list(where or [])
     _state["debug"], _state["quiet"] = debug, quiet
     _state["store"] = False if no_store else store
     _state["parallel"] = {"jobs": jobs, "dask_scheduler": dask_scheduler, "dask_local": dask_local}
@@ -134,10 +233,17 @@ def _max_bytes() -> int:
     return value
 
 
+def _where() -> list[str]:
+    where = _state.get("where") or []
+    assert isinstance(where, list)
+    return where
+
+
 def _load(paths: list[Path], skip_bad: bool = False) -> Corpus:
     with progress_loader(quiet=bool(_state["quiet"])) as progress:
-        return load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_store(),
-                           runner=_runner(), max_bytes=_max_bytes())
+        corpus = load_corpus(paths, skip_bad=skip_bad, progress=progress, store=_store(),
+                             runner=_runner(), max_bytes=_max_bytes())
+    return corpus.subset(*_where())
 
 
 @app.command("corpus")
@@ -227,7 +333,7 @@ def report_cmd(
         quiet = bool(_state["quiet"])
         with progress_loader(quiet=quiet) as progress, step_progress(quiet=quiet) as step:
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
-                                store=_store(), runner=_runner(), max_bytes=_max_bytes())
+                                store=_store(), runner=_runner(), max_bytes=_max_bytes(), where=_where())
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts)
         if as_json:
@@ -275,10 +381,11 @@ def _emit(frame: pd.DataFrame, out: Optional[Path], *, as_json: bool, title: str
 def count_cmd(
     corpus: CorpusArg,
     lexicon: LexiconOpt = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write counts here (.csv or .parquet).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write counts here: .csv, .xlsx, .parquet or .json.")] = None,
     mentions: Annotated[Optional[Path], typer.Option("--mentions", help="Write every mention here.")] = None,
     rejected: Annotated[Optional[Path], typer.Option("--rejected", help="Write rejected candidates and reasons here.")] = None,
     zeros: Annotated[bool, typer.Option("--zeros", help="Include concepts a document never mentions.")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="A document × concept matrix (a dfm) for Stata and Excel.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
@@ -291,12 +398,12 @@ def count_cmd(
         _refuse_existing([out, mentions, rejected], force)
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        frame = c.counts(lex, zeros=zeros)
+        frame = c.counts(lex, zeros=zeros, wide=wide)
         if mentions is not None:
             _emit(c.mentions(lex), mentions, as_json=False, title="mentions", force=force, excel=excel)
         if rejected is not None:
             _emit(c.rejected(lex), rejected, as_json=False, title="rejected", force=force, excel=excel)
-        shown = frame if (out is not None or as_json) else frame.sort_values(["doc_id", "count"], ascending=[True, False])[
+        shown = frame if (out is not None or as_json or wide) else frame.sort_values(["doc_id", "count"], ascending=[True, False])[
             ["doc_id", "concept_id", "label", "count", "rate_per_10k"]]
         _emit(shown, out, as_json=as_json, title=f"concept counts ({lex.name}, sha256 {lex.sha256[:12]})",
               force=force, excel=excel, limit=60)
@@ -310,19 +417,26 @@ def kwic_cmd(
     term: Annotated[str, typer.Argument(help="Concept id, alias or any word.")],
     window: Annotated[int, typer.Option("--window", "-w", help="Characters of context each side.")] = 20,
     lexicon: LexiconOpt = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the KWIC table here.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the KWIC table here: .csv, .xlsx, .parquet or .json.")] = None,
+    literal: Annotated[bool, typer.Option("--literal", help="Search TERM as typed, even when it names a concept.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
-    """Keywords in context, with the raw text each hit is cited from.
+    """Keywords in context, with the raw text each hit is cited from; says what TERM expanded to.
 
     Example: plantrace kwic corpora/chengdu park_city --window 15
     """
     def body() -> None:
         c = _load([corpus])
-        frame = c.kwic(term, window=window, lexicon=_lexicon(lexicon))
+        frame = c.kwic(term, window=window, lexicon=_lexicon(lexicon), literal=literal)
+        said = describe_kwic_query(frame)
+        if not as_json and (out is not None or frame.empty or not _state["quiet"]):
+            typer.echo(said, err=out is not None)
+        if frame.empty and out is None and not as_json:
+            return
         _emit(frame[["doc_id", "pre", "keyword", "post", "raw_keyword"]] if out is None and not as_json else frame,
-              out, as_json=as_json, title=f"KWIC {term}", force=force, limit=None,
+              out, as_json=as_json, title=f"KWIC {term}", force=force, excel=excel, limit=None,
               priority=["keyword", "pre", "post", "doc_id"])
 
     _run(body)
@@ -333,9 +447,10 @@ def words_cmd(
     corpus: CorpusArg,
     top: Annotated[int, typer.Option("--top", "-n", help="How many words.")] = 40,
     per_document: Annotated[bool, typer.Option("--per-document", help="Top words of each document.")] = False,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
     """Word frequencies from pkuseg tokens (stop words removed; concept phrases kept whole).
 
@@ -344,7 +459,7 @@ def words_cmd(
     def body() -> None:
         c = _load(corpus)
         _emit(c.words(top=top, per_document=per_document), out, as_json=as_json,
-              title="word frequencies", force=force, limit=None)
+              title="word frequencies", force=force, excel=excel, limit=None)
 
     _run(body)
 
@@ -355,9 +470,10 @@ def keyness_cmd(
     target: Annotated[str, typer.Option("--target", help="COLUMN=VALUE selecting the target group, e.g. level=city.")],
     top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
     measure: Annotated[str, typer.Option("--measure", help="lr (G², default) or chi2.")] = "lr",
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
     """Keyness of words in a target group against the rest (quanteda's textstat_keyness).
 
@@ -367,7 +483,7 @@ def keyness_cmd(
         c = _load(corpus)
         frame = c.keyness(target, measure=measure)  # an unknown measure raises here
         _emit(frame if out is not None else frame.head(top), out, as_json=as_json,
-              title=f"keyness: {target} vs the rest", force=force, limit=None)
+              title=f"keyness: {target} vs the rest", force=force, excel=excel, limit=None)
 
     _run(body)
 
@@ -466,7 +582,7 @@ def targets_cmd(
     compare_previous: Annotated[bool, typer.Option("--compare-previous", help="Each document's own targets against the same issuer's previous document (same region and doc_type).")] = False,
     indicator: Annotated[Optional[str], typer.Option("--indicator", help="Only this indicator id, e.g. gdp_growth.")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement, forecast or not_set.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
@@ -509,9 +625,10 @@ def align_cmd(
     corpus: Annotated[list[Path], typer.Option("--corpus", "-c", help="Corpus folder(s).")],
     a: Annotated[str, typer.Argument(help="Reference document id.")],
     b: Annotated[str, typer.Argument(help="Compared document id.")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
+    excel: ExcelOpt = False,
 ) -> None:
     """Align B's sentences to A's: copied (≥90), rewritten (60-90), new; A's removed.
 
@@ -521,7 +638,7 @@ def align_cmd(
         c = _load(corpus)
         frame = c.align(a, b)
         if out is not None or as_json:
-            _emit(frame, out, as_json=as_json, title="alignment", force=force)
+            _emit(frame, out, as_json=as_json, title="alignment", force=force, excel=excel)
         else:
             print_alignment(frame, frame_reuse_share(frame))
 

@@ -9,7 +9,9 @@ shows a traceback.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from typing import Iterable
 
 
 class PlantraceError(Exception):
@@ -26,6 +28,16 @@ class PlantraceError(Exception):
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         fix = f" (fix: {self.hint})" if self.hint else ""
         return f"{where}{self.message}{fix}"
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``"did you mean 'x'? "`` for the nearest known word, or ``""``.
+
+    >>> did_you_mean("gdp_growht", ["gdp_growth", "cpi"]), did_you_mean("zzz", ["cpi"])
+    ("did you mean 'gdp_growth'? ", '')
+    """
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..concepts.lexicon import Lexicon, default_lexicon
 from ..engine.collection import DocumentSet
-from ..errors import PlantraceError
+from ..errors import PlantraceError, did_you_mean
 from ..measure.provenance import rate_per_10k, with_provenance
 from ..structure.document import Document
 from .pairs import _order_key, parent_document
@@ -28,7 +28,8 @@ def corpus_trajectory(corpus: DocumentSet, concepts: Sequence[str], *, by: str =
     for c in concepts:
         cid = lexicon.resolve(c)
         if cid is None:
-            raise PlantraceError(f"unknown concept {c!r}", hint="give a concept id or alias of the lexicon")
+            raise PlantraceError(f"unknown concept {c!r}", hint=did_you_mean(c, lexicon.concepts)
+                                 + "give a concept id or alias of the lexicon")
         ids.append(cid)
     prof = profile(corpus, lexicon, default_intensity()).set_index(["doc_id", "concept_id"])
     chains: list[list[Document]] = []

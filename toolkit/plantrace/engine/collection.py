@@ -7,9 +7,11 @@ methods, so layers below the façade never import it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, TypeVar
 
 import pandas as pd
 
@@ -42,6 +44,56 @@ class DocumentSet:
     #: Where per-document work runs (serial, local processes, Dask); see plantrace.engine.runner.
     runner: Runner | None = field(default=None, repr=False, compare=False)
     owns_runner: bool = field(default=False, repr=False, compare=False)
+    #: The conditions this collection was subset by (``year>=2000``…), recorded in provenance.
+    selection: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        """One short line, like quanteda's print: size, years, levels, docvars.
+
+        >>> DocumentSet([], [Path("corpora/chengdu")], NormaliserConfig())
+        <DocumentSet 'chengdu': 0 documents>
+        """
+        years = sorted({d.entry.year for d in self.docs})
+        levels = list(dict.fromkeys(d.entry.level for d in self.docs))
+        span = f", {years[0]}-{years[-1]}" if len(years) > 1 else (f", {years[0]}" if years else "")
+        parts = [f"<{type(self).__name__} {self.name!r}: {len(self.docs)} document{'s' * (len(self.docs) != 1)}{span}"]
+        if levels:
+            parts.append(f"; {', '.join(levels[:6])}{', …' if len(levels) > 6 else ''}")
+        names = self.docvar_names
+        if names:
+            parts.append(f"; docvars: {', '.join(names[:6])}{', …' if len(names) > 6 else ''}")
+        return "".join(parts) + ">"
+
+    def subset(self: _S, *where: str, **equals: object) -> _S:
+        """The documents that meet every condition, as a collection of the same kind
+        (quanteda's ``corpus_subset``). A condition is ``COLUMN OP VALUE`` over the
+        manifest's columns and the docvars: ``=`` / ``!=`` (a comma list means any of
+        them: ``level=city,district``), ``>=``, ``<=``, ``>``, ``<`` (numbers, e.g.
+        ``year>=2000``); keywords are equalities: ``subset(level="provincial")``.
+        An unknown column, or a subset with no documents, is a :class:`PlantraceError`.
+
+        >>> parse_condition("year>=2000"), parse_condition("level = city,district")
+        (('year', '>=', '2000'), ('level', '=', 'city,district'))
+        """
+        conditions = [*where, *(f"{k}={','.join(map(str, v)) if isinstance(v, (list, tuple, set)) else v}"
+                                for k, v in equals.items())]
+        if not conditions:
+            return self
+        parsed = [parse_condition(c) for c in conditions]
+        known = [*self.docs[0].meta, "corpus", *self.docvar_names] if self.docs else ["doc_id"]
+        for col, _, _ in parsed:
+            if col not in known:
+                close = difflib.get_close_matches(col, known, n=1)
+                raise PlantraceError(f"unknown column {col!r} in the condition",
+                                     hint=(f"did you mean {close[0]!r}? " if close else "")
+                                     + f"columns: {', '.join(known)}")
+        kept = [d for d in self.docs if all(_meets(d, *c) for c in parsed)]
+        if not kept:
+            shown = " and ".join(conditions)
+            raise PlantraceError(f"no document of {len(self.docs)} meets {shown}",
+                                 hint="check the values (plantrace corpus CORPUS lists them)")
+        return replace(self, docs=kept, cache=ResultCache(), owns_runner=False,
+                       selection=self.selection + tuple(conditions))
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.docs)
@@ -84,7 +136,14 @@ class DocumentSet:
                 "duplicate_chars": sizes["duplicate"],
                 "headings": len(d.headings), "sentences": sum(1 for s in d.sentences if s.zone == "body"),
             })
-        return pd.DataFrame(rows)
+        frame = add_docvars(pd.DataFrame(rows), self)
+        frame.attrs["provenance"] = self.provenance()
+        return frame
+
+    @property
+    def docvar_names(self) -> list[str]:
+        """The researcher's own manifest columns (beyond plantrace's), in header order."""
+        return docvar_names(self)
 
     def explain_frame(self) -> pd.DataFrame:
         return pd.concat([d.explain_frame() for d in self.docs], ignore_index=True)
@@ -100,6 +159,105 @@ class DocumentSet:
                                      "script": d.config.script, "rejoin_lines": d.config.rejoin_lines}
                           for d in self.docs},
             "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            **({"subset": list(self.selection)} if self.selection else {}),
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "replaced_invalid_bytes": [{"file": f, "count": n} for f, n in self.replaced],
         }
+
+
+_S = TypeVar("_S", bound=DocumentSet)
+_CONDITION = re.compile(r"^\s*([A-Za-z_][\w]*)\s*(==|!=|>=|<=|=|>|<)\s*(.*?)\s*$")
+
+
+def parse_condition(text: str) -> tuple[str, str, str]:
+    """``"year>=2000"`` → ``("year", ">=", "2000")``; ``==`` is ``=``."""
+    m = _CONDITION.match(text)
+    if not m or not m.group(3):
+        raise PlantraceError(f"cannot read the condition {text!r}",
+                             hint="write COLUMN=VALUE, COLUMN!=VALUE or COLUMN>=NUMBER, e.g. "
+                                  "doc_type=government_work_report or year>=2000")
+    col, op, value = m.groups()
+    return col, "=" if op == "==" else op, value
+
+
+def _value(doc: Document, column: str) -> object:
+    if column == "corpus":
+        return doc.corpus_name
+    meta = doc.meta
+    return meta[column] if column in meta else doc.entry.extra.get(column, "")
+
+
+def _meets(doc: Document, column: str, op: str, value: str) -> bool:
+    have = _value(doc, column)
+    if op in ("=", "!="):
+        hit = str(have) in {v.strip() for v in value.split(",")}
+        return hit if op == "=" else not hit
+    try:
+        left, right = float(str(have)), float(value)
+    except ValueError:
+        if not str(have).strip():
+            return False  # an empty cell meets no numeric condition
+        raise PlantraceError(f"{column}{op}{value}: {column} {have!r} of {doc.doc_id} is not a number",
+                             hint=f"use {column}=VALUE for text columns") from None
+    return {">=": left >= right, "<=": left <= right, ">": left > right, "<": left < right}[op]
+
+
+#: Prefix of a docvar whose name is already a column of the frame it joins (``docvar_label``).
+DOCVAR_PREFIX = "docvar_"
+
+
+def docvar_names(docs: Iterable[Document] | DocumentSet) -> list[str]:
+    """The extra manifest columns (document variables, as quanteda's docvars) of a
+    collection, in header order; over several corpus folders, every folder's columns.
+
+    >>> docvar_names([])
+    []
+    """
+    names: dict[str, None] = {}
+    for d in docs:
+        names.update(dict.fromkeys(d.entry.extra))
+    return list(names)
+
+
+def docvar_column(name: str, taken: Iterable[str]) -> str:
+    """The column a docvar gets in a frame that already has ``taken`` columns: its own
+    name, or ``docvar_<name>`` when plantrace's frame already uses the name.
+
+    >>> docvar_column("leader", ["doc_id", "count"]), docvar_column("label", ["doc_id", "label"])
+    ('leader', 'docvar_label')
+    """
+    return DOCVAR_PREFIX + name if name in set(taken) else name
+
+
+def docvars_frame(docs: Iterable[Document] | DocumentSet, *, key: str = "doc_id", suffix: str = "") -> pd.DataFrame:
+    """One row per document: ``key`` (the doc_id) and every docvar, named ``<name><suffix>``.
+
+    The one helper for joining the researcher's manifest columns onto a frame; for a
+    pair frame join it twice, e.g. ``key="doc_a", suffix="_a"`` and
+    ``key="doc_b", suffix="_b"``. Values are the manifest's text ("" where a corpus
+    folder lacks the column).
+    """
+    docs = list(docs)
+    names = docvar_names(docs)
+    rows = [{key: d.doc_id, **{n + suffix: d.entry.extra.get(n, "") for n in names}} for d in docs]
+    return pd.DataFrame(rows, columns=[key, *(n + suffix for n in names)])
+
+
+def add_docvars(frame: pd.DataFrame, docs: Iterable[Document] | DocumentSet, *, on: str = "doc_id",
+                suffix: str = "") -> pd.DataFrame:
+    """``frame`` with the docvars of its documents appended as the last columns (by ``on``);
+    a docvar whose name the frame already uses is renamed (:func:`docvar_column`).
+    The frame is returned unchanged when the manifests have no extra columns; attrs are kept.
+    """
+    vars_ = docvars_frame(docs, key=on, suffix=suffix)
+    if len(vars_.columns) == 1:
+        return frame
+    taken = list(frame.columns)
+    vars_ = vars_.rename(columns={c: docvar_column(c, taken) for c in vars_.columns[1:]})
+    mapping = vars_.drop_duplicates(on).set_index(on)
+    out = frame.copy()
+    keys = out[on]
+    for col in mapping.columns:
+        out[col] = keys.map(mapping[col]).fillna("").astype(object)
+    out.attrs = dict(frame.attrs)
+    return out

@@ -19,6 +19,7 @@ files are refused. A UTF-8 BOM and blank lines (also Excel's ``,,,,`` lines) are
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import re
@@ -31,9 +32,15 @@ from ..text.normalise import SCRIPTS
 COLUMNS = ("doc_id", "file", "title", "issuer", "level", "region", "parent_region", "year",
            "date", "doc_type", "script")
 REQUIRED = ("doc_id", "file", "level", "region", "year")
-LEVELS = ("national", "provincial", "city", "new_area", "district", "county")
-#: Hierarchy rank: lower is higher up. new_area sits with districts under a city.
-LEVEL_RANK = {"national": 0, "provincial": 1, "city": 2, "new_area": 3, "district": 3, "county": 4}
+#: Every level a manifest may name, in the documented order (README "Levels of
+#: government"): highest first; levels of one rank are told apart by this order.
+LEVELS = ("national", "provincial", "city", "prefecture", "new_area", "district", "county",
+          "township", "village")
+#: Hierarchy rank: lower is higher up. A parent document is one of a lower rank. A
+#: prefecture (地区, 自治州, 盟) sits with cities; new_area with districts under a city;
+#: township (乡镇, 街道) under a county or district; village (村, 社区) under a township.
+LEVEL_RANK = {"national": 0, "provincial": 1, "city": 2, "prefecture": 2, "new_area": 3, "district": 3,
+              "county": 4, "township": 5, "village": 6}
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 MANIFEST_NAME = "manifest.csv"
 
@@ -62,6 +69,16 @@ class ManifestEntry:
             "level": self.level, "region": self.region, "parent_region": self.parent_region,
             "year": self.year, "date": self.date, "doc_type": self.doc_type, "script": self.script,
         }
+
+
+def _level_hint(level: str) -> str:
+    """The fix for an unknown level: the nearest known one, or the list.
+
+    >>> _level_hint("Provincial"), _level_hint("prefectural")
+    ("write 'provincial'", "write 'prefecture'")
+    """
+    close = difflib.get_close_matches(level.strip().lower(), LEVELS, n=1, cutoff=0.6)
+    return f"write {close[0]!r}" if close else "use one of those levels (README: Levels of government)"
 
 
 def manifest_path(corpus_dir: str | Path) -> Path:
@@ -207,7 +224,7 @@ def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
         level = row.get("level", "")
         if level and level not in LEVELS:
             problems.append(Problem(row_no, f"level {level!r} is not one of {', '.join(LEVELS)}",
-                                    "use one of those levels"))
+                                    _level_hint(level)))
         year_text = row.get("year", "")
         year = 0
         if year_text:

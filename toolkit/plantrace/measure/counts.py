@@ -18,15 +18,15 @@ from typing import Mapping
 import pandas as pd
 
 from ..concepts.lexicon import Lexicon, default_lexicon, normalise_alias
-from ..engine.collection import DocumentSet
-from ..errors import PlantraceError
+from ..engine.collection import DocumentSet, add_docvars
+from ..errors import PlantraceError, did_you_mean
 from ..frames import records
-from .matching import corpus_mentions, match_corpus
+from .matching import match_corpus
 from .provenance import rate_per_10k, with_provenance
 
-COUNT_COLUMNS = ["doc_id", "concept_id", "label", "category", "count", "count_own", "rate_per_10k"]
+COUNT_COLUMNS = ["doc_id", "concept_id", "label", "category", "count", "count_own", "rate_per_10k", "body_chars"]
 KWIC_COLUMNS = ["doc_id", "concept_id", "pre", "keyword", "post", "raw_keyword", "raw_context", "start", "end",
-                "raw_start", "raw_end", "sentence_id"]
+                "raw_start", "raw_end", "sentence_id", "year", "level", "doc_type"]
 
 
 def roll_up(own: Mapping[tuple[str, str], int], lexicon: Lexicon) -> Counter[tuple[str, str]]:
@@ -46,12 +46,18 @@ def credits(concept_id: str, lexicon: Lexicon) -> list[str]:
 
 
 def corpus_counts(corpus: DocumentSet, lexicon: Lexicon | None = None, *, zeros: bool = False,
-                  metadata: bool = True) -> pd.DataFrame:
+                  metadata: bool = True, wide: bool = False, value: str = "count") -> pd.DataFrame:
     """Counts per document and concept over the body; children roll up to parents.
 
     ``count`` includes mentions of descendant concepts, ``count_own`` only the concept's
     own aliases; ``rate_per_10k`` is per 10,000 body characters, whitespace excluded.
+    With ``wide=True``: a document × concept matrix (quanteda's dfm) of ``value``
+    (count, count_own or rate_per_10k), one row per document with doc_id, body_chars,
+    the metadata and docvars first, then one column per concept id (every concept, 0
+    where absent), for Stata and Excel.
     """
+    if wide:
+        return _wide_counts(corpus, lexicon, metadata=metadata, value=value)
     result = match_corpus(corpus, lexicon)
     lex = result.lexicon
     body = result.mentions[result.mentions["zone"] == "body"]
@@ -70,28 +76,55 @@ def corpus_counts(corpus: DocumentSet, lexicon: Lexicon | None = None, *, zeros:
             n = rolled.get((doc.doc_id, cid), 0)
             row = {"doc_id": doc.doc_id, "concept_id": cid, "label": concept.label,
                    "category": concept.category, "count": n, "count_own": own.get((doc.doc_id, cid), 0),
-                   "rate_per_10k": rate_per_10k(n, doc.body_chars)}
+                   "rate_per_10k": rate_per_10k(n, doc.body_chars), "body_chars": doc.body_chars}
             if metadata:
                 row.update({k: v for k, v in doc.meta.items() if k not in ("doc_id",)})
             rows.append(row)
     columns = COUNT_COLUMNS + ([c for c in ("file", "title", "issuer", "level", "region", "parent_region",
                                             "year", "date", "doc_type", "script")] if metadata else [])
-    return with_provenance(pd.DataFrame(rows, columns=columns), corpus, lex)
+    frame = pd.DataFrame(rows, columns=columns)
+    return with_provenance(add_docvars(frame, corpus) if metadata else frame, corpus, lex)
+
+
+def _wide_counts(corpus: DocumentSet, lexicon: Lexicon | None, *, metadata: bool, value: str) -> pd.DataFrame:
+    values = ("count", "count_own", "rate_per_10k")
+    if value not in values:
+        raise PlantraceError(f"unknown value {value!r} for the wide matrix",
+                             hint=did_you_mean(value, values) + f"use one of {', '.join(values)}")
+    long = corpus_counts(corpus, lexicon, zeros=True, metadata=False)
+    ids = list(dict.fromkeys(long["concept_id"]))
+    matrix = long.pivot(index="doc_id", columns="concept_id", values=value).reindex(
+        index=corpus.doc_ids, columns=ids).fillna(0)
+    matrix.columns = [str(c) for c in matrix.columns]
+    info = pd.DataFrame({"doc_id": corpus.doc_ids, "body_chars": [d.body_chars for d in corpus.docs]})
+    if metadata:
+        meta = pd.DataFrame([{k: v for k, v in d.meta.items() if k != "doc_id"} for d in corpus.docs])
+        info = add_docvars(pd.concat([info, meta], axis=1), corpus)
+    clash = [c for c in matrix.columns if c in info.columns]
+    if clash:
+        matrix = matrix.rename(columns={c: f"concept_{c}" for c in clash})
+    out = pd.concat([info.reset_index(drop=True), matrix.reset_index(drop=True)], axis=1)
+    return with_provenance(out, corpus, match_corpus(corpus, lexicon).lexicon)
 
 
 def corpus_kwic(corpus: DocumentSet, term: str, *, lexicon: Lexicon | None = None, window: int = 20,
-                zone: str | None = "body") -> pd.DataFrame:
+                zone: str | None = "body", literal: bool = False) -> pd.DataFrame:
     """Keywords in context for a concept id (or alias/label of one) or a literal term.
 
     Windows are characters of normalised text; ``raw_keyword`` and ``raw_context``
-    quote the original file, so a reader can check the citation.
+    quote the original file, so a reader can check the citation. A concept is searched
+    as its accepted mentions, its child concepts' included; ``literal=True`` searches
+    ``term`` as typed (after normalisation) even when it names a concept.
+    ``attrs["query"]`` says what the query expanded to: ``term``, ``concept_id``,
+    ``concepts`` (the concept and its children), ``aliases``, ``documents`` searched
+    and ``hits``.
     """
     lex = lexicon or default_lexicon()
-    concept_id = lex.resolve(term)
+    concept_id = None if literal else lex.resolve(term)
     rows = []
     if concept_id is not None:
         ids = {concept_id, *lex.descendants(concept_id)}
-        mentions = corpus_mentions(corpus, lex)
+        mentions = match_corpus(corpus, lex).mentions
         hits = mentions[mentions["concept_id"].isin(ids)]
         if zone:
             hits = hits[hits["zone"] == zone]
@@ -118,9 +151,40 @@ def corpus_kwic(corpus: DocumentSet, term: str, *, lexicon: Lexicon | None = Non
             "keyword": d.text[s:e], "post": d.text[e:e + window].replace("\n", " "),
             "raw_keyword": d.raw[rs:re_], "raw_context": d.raw[max(0, rs - window):re_ + window].replace("\n", " "),
             "start": s, "end": e, "raw_start": rs, "raw_end": re_, "sentence_id": sid,
+            "year": d.entry.year, "level": d.entry.level, "doc_type": d.entry.doc_type,
         })
-    if not rows and concept_id is None and term.isascii():
+    if not rows and concept_id is None and term.isascii() and not literal:
         # An ascii term that is no concept id and occurs nowhere: almost always a misspelt id.
         raise PlantraceError(f"unknown concept id {term!r}",
-                             hint="see `plantrace lexicon check` for ids, or give a Chinese word")
-    return with_provenance(pd.DataFrame(rows, columns=KWIC_COLUMNS), corpus, lex if concept_id else None)
+                             hint=did_you_mean(term, lex.concepts)
+                             + "see `plantrace lexicon check` for ids, or give a Chinese word")
+    frame = with_provenance(add_docvars(pd.DataFrame(rows, columns=KWIC_COLUMNS), corpus), corpus,
+                            lex if concept_id else None)
+    concepts = sorted({concept_id, *lex.descendants(concept_id)}, key=list(lex.concepts).index) if concept_id else []
+    frame.attrs["query"] = {
+        "term": term, "literal": literal, "concept_id": concept_id or "", "concepts": concepts,
+        "aliases": [a for c in concepts for a in lex.concepts[c].aliases] if concept_id else [normalise_alias(term)],
+        "zone": zone or "all", "documents": len(corpus.docs), "hits": len(frame),
+    }
+    return frame
+
+
+def describe_kwic_query(frame: pd.DataFrame) -> str:
+    """One line saying what a KWIC query searched and found, from ``attrs["query"]``.
+
+    >>> f = pd.DataFrame(); f.attrs["query"] = {"term": "公园城市", "literal": True, "concept_id": "",
+    ...     "concepts": [], "aliases": ["公园城市"], "zone": "body", "documents": 5, "hits": 0}
+    >>> describe_kwic_query(f)
+    "0 hits for '公园城市' (searched as typed) in the body of 5 documents"
+    """
+    q = frame.attrs.get("query", {})
+    if q.get("concept_id"):
+        children = [c for c in q["concepts"] if c != q["concept_id"]]
+        what = (f"concept {q['concept_id']}" + (f" with {len(children)} child concept(s) ({', '.join(children)})"
+                                                 if children else "")
+                + f": {len(q['aliases'])} alias(es) ({'、'.join(q['aliases'][:8])}{'…' if len(q['aliases']) > 8 else ''})")
+    else:
+        what = "searched as typed"
+    hits = q.get("hits", len(frame))
+    where = "the body of " if q.get("zone") == "body" else ""
+    return f"{hits:,} hit{'s' * (hits != 1)} for {q.get('term', '')!r} ({what}) in {where}{q.get('documents', 0)} documents"

@@ -18,7 +18,7 @@ from ..concepts.match import Candidate, Matcher, find_alias, nested_concepts, re
 from ..concepts.segment import clauses_setup, preload_clauses, take_new_clauses
 from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
-from ..engine.collection import DocumentSet
+from ..engine.collection import DocumentSet, add_docvars
 from ..engine.runner import worth_parallel
 from ..engine.store import Store, match_key
 from ..errors import PlantraceError
@@ -281,11 +281,11 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
 
 def corpus_mentions(corpus: DocumentSet, lexicon: Lexicon | None = None) -> pd.DataFrame:
     """Accepted mentions in every zone (filter ``zone == 'body'`` for what is counted)."""
-    return match_corpus(corpus, lexicon).mentions
+    return add_docvars(match_corpus(corpus, lexicon).mentions, corpus)
 
 
 def corpus_rejected(corpus: DocumentSet, lexicon: Lexicon | None = None) -> pd.DataFrame:
     """Rejected candidates with their reason (split word, nested in a longer alias)."""
-    return match_corpus(corpus, lexicon).rejected
+    return add_docvars(match_corpus(corpus, lexicon).rejected, corpus)
 
 

@@ -30,6 +30,8 @@ def provenance(corpus: DocumentSet, lexicon: Lexicon | None = None, **extra: Any
         **segmenter_info(),
         "manifest_sha256": corpus.manifest_hashes,
     }
+    if corpus.selection:
+        prov["subset"] = list(corpus.selection)
     if lexicon is not None:
         prov.update({"lexicon": lexicon.name, "lexicon_sha256": lexicon.sha256})
     prov.update(extra)

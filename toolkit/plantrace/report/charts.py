@@ -57,7 +57,7 @@ import altair as alt
 import pandas as pd
 
 from ..concepts.lexicon import Lexicon, default_lexicon
-from ..errors import PlantraceError
+from ..errors import PlantraceError, did_you_mean
 from ..ingest.manifest import LEVEL_RANK, LEVELS
 from .tables import write_bytes_atomic
 
@@ -180,7 +180,7 @@ def _resolve(concepts: str | Sequence[str], known: pd.DataFrame,
             found = lex.resolve(c)
             if found is None:
                 raise PlantraceError(f"unknown concept {c!r}",
-                                     hint="give a concept id (park_city) or label (公园城市) of the lexicon")
+                                     hint=did_you_mean(c, lex.concepts) + "give a concept id (park_city) or label (公园城市) of the lexicon")
             cid = found
         label = labels.get(cid)
         if label is None:
@@ -648,3 +648,37 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0
                              hint="use .svg, .png, .pdf, .html or .json")
     write_bytes_atomic(target, data)
     return target
+
+
+#: The name of plantrace's offline notebook renderer in ``alt.renderers``.
+OFFLINE_RENDERER = "plantrace_svg"
+
+
+def _offline_svg_renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
+    """A chart as an inline SVG drawn by vl-convert (no JavaScript, no network)."""
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(spec, vl_version=_vl_version(), config={"font": CJK_FONTS})
+    return {"image/svg+xml": svg, "text/plain": "<altair chart rendered offline as SVG by plantrace>"}
+
+
+def enable_offline_rendering() -> str:
+    """Render altair charts in Jupyter as inline SVG drawn by vl-convert, so a notebook
+    shows them offline (altair's default renderer loads its JavaScript from a CDN, and
+    shows "Error loading script" without a network). The one-liner the notebooks use::
+
+        from plantrace.report.charts import enable_offline_rendering; enable_offline_rendering()
+
+    Returns the renderer's name; ``alt.renderers.enable("default")`` switches back.
+
+    >>> enable_offline_rendering(), alt.renderers.active
+    ('plantrace_svg', 'plantrace_svg')
+    >>> bundle = alt.Chart(pd.DataFrame({"词": ["公园城市"], "n": [3]})).mark_bar().encode(x="n", y="词")._repr_mimebundle_()
+    >>> bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    >>> svg = bundle["image/svg+xml"]; svg.startswith("<svg"), "公园城市" in svg, "http" in svg.replace("http://www.w3.org", "")
+    (True, True, False)
+    """
+    if OFFLINE_RENDERER not in alt.renderers.names():
+        alt.renderers.register(OFFLINE_RENDERER, _offline_svg_renderer)
+    alt.renderers.enable(OFFLINE_RENDERER)
+    return OFFLINE_RENDERER

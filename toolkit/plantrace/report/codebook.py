@@ -10,13 +10,15 @@ so a column cannot be added without being defined.
 from __future__ import annotations
 
 import json
-from typing import Mapping
+from typing import Mapping, Sequence
+
+from ..engine.collection import docvar_column
 
 _META = {
     "file": "Path of the raw document relative to its corpus folder (manifest).",
     "title": "Document title (manifest).",
     "issuer": "Issuing body (manifest).",
-    "level": "Level of government: national, provincial, city, new_area, district or county (manifest).",
+    "level": "Level of government: national, provincial, city, prefecture, new_area, district, county, township or village (manifest; README 'Levels of government').",
     "region": "Region the document governs (manifest).",
     "parent_region": "Region one level up, whose document is this one's parent (manifest).",
     "year": "Year of the document (manifest).",
@@ -60,6 +62,7 @@ CODEBOOK: dict[str, dict[str, str]] = {
         "count": "Body mentions of the concept, including mentions of its child concepts (roll-up).",
         "count_own": "Body mentions of the concept's own aliases only.",
         "rate_per_10k": "Mentions per 10,000 characters of normalised body text (whitespace excluded).",
+        "body_chars": "Non-whitespace characters of the document's body: the denominator of rate_per_10k.",
         **_META,
     },
     "mentions": {
@@ -267,7 +270,31 @@ CODEBOOK: dict[str, dict[str, str]] = {
 }
 
 
-def codebook_markdown(provenance: Mapping[str, object], files: Mapping[str, str]) -> str:
+#: Tables that carry the researcher's own manifest columns (docvars) as their last columns.
+DOCVAR_TABLES = ("documents", "counts", "mentions", "rejected", "targets")
+DOCVAR_DEFINITION = ("Manifest column {name!r}, passed through unchanged as a document variable "
+                     "(a column of the researcher's manifest that plantrace does not interpret).")
+
+
+def table_columns(table: str, docvars: Sequence[str] = ()) -> dict[str, str]:
+    """Every column of an exported table with its definition: CODEBOOK's, then the
+    docvars (named as :func:`~plantrace.engine.collection.docvar_column` names them).
+
+    >>> list(table_columns("counts", ["leader"]))[-2:]
+    ['script', 'leader']
+    >>> table_columns("counts", ["label"])["docvar_label"][:24]
+    "Manifest column 'label',"
+    """
+    columns = dict(CODEBOOK[table])
+    if table in DOCVAR_TABLES:
+        taken = list(columns)
+        for name in docvars:
+            columns[docvar_column(name, taken)] = DOCVAR_DEFINITION.format(name=name)
+    return columns
+
+
+def codebook_markdown(provenance: Mapping[str, object], files: Mapping[str, str],
+                      docvars: Sequence[str] = ()) -> str:
     """The codebook as Markdown: provenance first, then one table per file."""
     lines = ["# Codebook", "", "## Provenance", "", "```json",
              json.dumps(provenance, ensure_ascii=False, indent=2, default=str), "```", ""]
@@ -276,13 +303,14 @@ def codebook_markdown(provenance: Mapping[str, object], files: Mapping[str, str]
         lines += ["## Notes", ""] + [f"* {n}" for n in notes] + [""]
     for table, filename in files.items():
         lines += [f"## {filename}", "", "| column | definition |", "|---|---|"]
-        for col, definition in CODEBOOK[table].items():
+        for col, definition in table_columns(table, docvars).items():
             lines.append(f"| `{col}` | {definition} |")
         lines.append("")
     return "\n".join(lines)
 
 
-def codebook_json(provenance: Mapping[str, object], files: Mapping[str, str]) -> str:
-    return json.dumps({"provenance": provenance,
-                       "files": {filename: CODEBOOK[table] for table, filename in files.items()}},
+def codebook_json(provenance: Mapping[str, object], files: Mapping[str, str],
+                  docvars: Sequence[str] = ()) -> str:
+    return json.dumps({"provenance": provenance, "docvars": list(docvars),
+                       "files": {filename: table_columns(table, docvars) for table, filename in files.items()}},
                       ensure_ascii=False, indent=2, default=str)

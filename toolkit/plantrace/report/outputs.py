@@ -186,8 +186,8 @@ def write_report(result: ReportResult, out_dir: str | Path, *, fmt: str = "csv",
             path = _write_table(result.tables[name], staging, stem, fmt, excel)
             files[name] = path.name
             written.append(path)
-        (staging / "codebook.md").write_text(codebook_markdown(result.provenance, files), encoding="utf-8")
-        (staging / "codebook.json").write_text(codebook_json(result.provenance, files), encoding="utf-8")
+        (staging / "codebook.md").write_text(codebook_markdown(result.provenance, files, result.corpus.docvar_names), encoding="utf-8")
+        (staging / "codebook.json").write_text(codebook_json(result.provenance, files, result.corpus.docvar_names), encoding="utf-8")
         specs: dict[str, dict] = {}
         if charts or html:
             built = report_charts(result)

@@ -89,11 +89,14 @@ def _formulations_all(corpus: Corpus, lexicon: Lexicon, all_pairs: Sequence[tupl
 def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str | Path] | None = None,
                skip_bad: bool = False, progress: Callable[[str, int, int], None] | None = None,
                step: StepFn | None = None, store: StoreOption = None,
-               runner: Runner | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportResult:
+               runner: Runner | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+               where: Sequence[str] = ()) -> ReportResult:
     """Compute everything the report shows. ``progress`` follows document loading,
-    ``step`` the analysis steps."""
+    ``step`` the analysis steps; ``where`` keeps the documents meeting those conditions
+    (:meth:`~plantrace.engine.collection.DocumentSet.subset`)."""
     corpus = paths if isinstance(paths, Corpus) else load_corpus(list(paths), skip_bad=skip_bad, progress=progress,
                                                                  store=store, runner=runner, max_bytes=max_bytes)
+    corpus = corpus.subset(*where)
     lexicon = load_lexicons(lexicons)
     corpus.match(lexicon, progress=(lambda d, i, n: step("match", i, n)) if step else None)
     if step:
@@ -102,7 +105,6 @@ def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str |
     if step:
         step("intensity", 1, 1)  # the bar would otherwise stay at 0/1 for the rest of the run
     counts = corpus.counts(lexicon)
-    result_match = corpus.match(lexicon)
     pairs = {"level": pairs_by_level(corpus), "year": pairs_by_year(corpus)}
     diffs = []
     all_pairs = [("level", p) for p in pairs["level"]] + [("year", p) for p in pairs["year"]]
@@ -133,8 +135,8 @@ def run_report(paths: Sequence[str | Path] | Corpus, *, lexicons: Sequence[str |
     tables = {
         "documents": corpus.to_frame(),
         "counts": counts,
-        "mentions": result_match.mentions,
-        "rejected": result_match.rejected,
+        "mentions": corpus.mentions(lexicon),
+        "rejected": corpus.rejected(lexicon),
         "diff": diff,
         "targets": targets,
         "target_comparison": comparison,

@@ -61,12 +61,58 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: What ``--out`` may end in: the format is chosen by the file's extension.
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    """A real Excel workbook (openpyxl) of one sheet: a header row, then the rows. Text
+    that looks like a formula (``=HYPERLINK(…)``) is stored as text, never as a formula.
+
+    >>> import openpyxl, io
+    >>> book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(pd.DataFrame({"词": ["公园城市", "=1+1"], "n": [3, None]}))))
+    >>> [[c.value for c in row] for row in book.active.iter_rows()]
+    [['词', 'n'], ['公园城市', 3], ['=1+1', None]]
+    >>> book.active["A3"].data_type
+    's'
+    """
+    import openpyxl  # type: ignore[import-untyped]  # no stubs installed
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    ws.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([None if (v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT)
+                   else (v if isinstance(v, (str, int, float, bool)) else str(v)) for v in row])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 def write_frame(frame: pd.DataFrame, path: str | Path, *, excel: bool = False, force: bool = False) -> Path:
-    """Write a DataFrame as CSV (or Parquet by suffix) atomically; refuse to overwrite
-    without ``force``. ``excel`` writes UTF-8 with a BOM so Excel opens Chinese correctly."""
+    """Write a DataFrame atomically in the format of its extension: ``.csv``,
+    ``.parquet``, ``.xlsx`` (a real workbook) or ``.json`` (records); any other
+    extension is an error. Refuse to overwrite without ``force``. ``excel`` writes CSV
+    as UTF-8 with a BOM so Excel opens Chinese correctly."""
     target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise PlantraceError(f"unknown output format {target.suffix or '(no extension)'!r}", file=str(target),
+                             hint=f"end the file name in {', '.join(TABLE_SUFFIXES)}")
     if target.exists() and not force:
         raise PlantraceError("output file exists", file=str(target), hint="pass --force to overwrite, or choose another path")
+    if suffix == ".xlsx":
+        write_bytes_atomic(target, xlsx_bytes(frame))
+        return target
+    if suffix == ".json":
+        write_bytes_atomic(target, frame.to_json(orient="records", force_ascii=False).encode("utf-8"))
+        return target
     if target.suffix.lower() == ".parquet":
         buf = io.BytesIO()
         try:

@@ -53,6 +53,12 @@ class Document:
     #: Store key: raw sha256 and config hash (see :func:`document_key`).
     key: str = ""
 
+    def __repr__(self) -> str:
+        """One short line (the text is ``doc.text``), like quanteda's print."""
+        e = self.entry
+        return (f"<Document {e.doc_id!r}: {e.level} {e.region} {e.year}"
+                f"{' ' + e.doc_type if e.doc_type else ''}, {len(self.text):,} characters>")
+
     @property
     def doc_id(self) -> str:
         return self.entry.doc_id

@@ -8,8 +8,8 @@ from typing import Sequence
 import pandas as pd
 
 from ...engine.cache import CacheKey
-from ...engine.collection import DocumentSet
-from ...errors import PlantraceError
+from ...engine.collection import DocumentSet, add_docvars
+from ...errors import PlantraceError, did_you_mean
 from ...measure.provenance import with_provenance
 from ...resources import data_path
 from ..pairs import pairs_by_level, pairs_by_year, parent_document
@@ -24,7 +24,7 @@ def check_kinds(kinds: Sequence[str] | None) -> None:
     """An unknown figure kind is a user mistake, not an empty table."""
     bad = [k for k in kinds or () if k not in KINDS]
     if bad:
-        raise PlantraceError(f"unknown kind {bad[0]!r}", hint=f"use one of {', '.join(KINDS)}")
+        raise PlantraceError(f"unknown kind {bad[0]!r}", hint=did_you_mean(bad[0], KINDS) + f"use one of {', '.join(KINDS)}")
 
 
 def check_indicators(indicator: str | Sequence[str] | None, indicators: IndicatorLexicon) -> list[str]:
@@ -36,7 +36,8 @@ def check_indicators(indicator: str | Sequence[str] | None, indicators: Indicato
     bad = [i for i in wanted if i not in known]
     if bad:
         raise PlantraceError(f"unknown indicator {bad[0]!r}",
-                             hint=f"use one of {', '.join(known[:12])}{', …' if len(known) > 12 else ''}")
+                             hint=did_you_mean(bad[0], known)
+                             + f"use one of {', '.join(known[:12])}{', …' if len(known) > 12 else ''}")
     return wanted
 
 
@@ -89,7 +90,7 @@ def corpus_targets(corpus: DocumentSet, indicators: IndicatorLexicon | None = No
         out = out[out["kind"].isin(kinds)].reset_index(drop=True)
     if wanted:
         out = out[out["indicator_id"].isin(wanted)].reset_index(drop=True)
-    return with_provenance(out.copy(), corpus, None)
+    return with_provenance(add_docvars(out.copy(), corpus), corpus, None)
 
 
 AGAINST = ("parent", "previous")
