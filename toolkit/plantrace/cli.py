@@ -37,7 +37,7 @@ from .report.console import (
     progress_loader,
     step_progress,
 )
-from .report.guard import MARKER, MARKER_TEXT, check_not_input, check_output, check_writable
+from .report.guard import MARKER, MARKER_TEXT, check_not_input, check_output, check_writable, os_error
 from .report.outputs import write_report
 from .report.pipeline import run_report
 from .report.tables import write_frame, write_text_atomic
@@ -223,7 +223,10 @@ def clean_cmd(
                 out.mkdir(parents=True)
                 (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             for d, t in zip(docs, targets):
-                write_text_atomic(t, d.body_text.strip() + "\n")
+                try:
+                    write_text_atomic(t, d.body_text.strip() + "\n")
+                except OSError as exc:
+                    raise os_error(exc, t) from exc
         if explain:
             if as_json:
                 frame = pd.concat([d.explain_frame() for d in docs], ignore_index=True)

@@ -7,7 +7,6 @@ What :func:`plantrace.load_corpus` does below the façade: it returns a
 from __future__ import annotations
 
 import os
-import time
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +21,7 @@ from ..text.normalise import NormaliserConfig
 from .codec import document_from_row, document_key
 from .collection import DocumentSet
 from .runner import Runner, worth_parallel
-from .store import Store, StoreError, StoreWarning, default_store_path
+from .store import Store, StoreError, StoreWarning, default_store_path, set_aside
 
 ProgressFn = Callable[[str, int, int], None]
 StoreOption = str | Path | bool | None
@@ -44,12 +43,13 @@ def _open_store(store: StoreOption, folders: list[Path], inputs: Sequence[Path] 
     try:
         return Store(path)
     except StoreError as exc:
+        if exc.reason == "given-up":
+            return None  # said when it was given up
         if exc.reason != "corrupt" or not path.is_file():
             warnings.warn(f"working without the store: {exc}", StoreWarning, stacklevel=3)
             return None
-        aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}")
         try:
-            path.rename(aside)
+            aside = set_aside(path)
         except OSError:
             warnings.warn(f"working without the store: {exc}", StoreWarning, stacklevel=3)
             return None

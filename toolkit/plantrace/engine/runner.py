@@ -48,8 +48,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def _pool_initializer(*setups: WorkerSetup | None) -> None:
+def _pool_initializer(parent: int, *setups: WorkerSetup | None) -> None:
     _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above: no signal will come
+        os._exit(1)
     run_setup(*setups)
 
 
@@ -112,7 +114,7 @@ class LocalRunner(Runner):
     def _start(self, setup: WorkerSetup | None) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_pool_initializer, initargs=(self.worker_setup, setup))
+                                             initializer=_pool_initializer, initargs=(os.getpid(), self.worker_setup, setup))
             # A corpus loaded in a notebook is rarely closed: stop the workers when the
             # runner is garbage-collected or the interpreter exits.
             weakref.finalize(self, self._pool.shutdown, False)

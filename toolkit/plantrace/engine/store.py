@@ -45,6 +45,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import time
 import warnings
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
@@ -111,9 +112,25 @@ def _plain(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {text.splitlines()[0] if text else ''}"[:200]
 
 
+#: Store files given up in this process (a write failed, e.g. a full disk): not opened
+#: again by this run's later stages, so the user is told once.
+_GIVEN_UP: set[str] = set()
+
+
+def set_aside(path: Path) -> Path:
+    """Rename an unreadable store file out of the way (it only holds derived data)."""
+    aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}")
+    path.rename(aside)
+    for extra in (path.with_name(path.name + ".wal"),):
+        if extra.exists():
+            extra.rename(aside.with_name(aside.name + ".wal"))
+    return aside
+
+
 def _failsafe(default: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A store method that never fails the run: on a database or disk error the store is
-    given up (one plain warning) and ``default()`` returned, now and on every later call."""
+    given up (one plain warning) and ``default()`` returned, now and on every later call.
+    A store that cannot be read is also set aside (renamed), so the next run rebuilds it."""
     def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
         def guarded(self: "Store", *args: Any, **kwargs: Any) -> Any:
@@ -125,8 +142,17 @@ def _failsafe(default: Callable[[], Any]) -> Callable[[Callable[..., Any]], Call
                 return method(self, *args, **kwargs)
             except (duckdb.Error, OSError, MemoryError) as exc:
                 self.failed = _plain(exc)
-                warnings.warn(f"the store {self.path} failed ({self.failed}); carrying on without it",
-                              StoreWarning, stacklevel=2)
+                unreadable = "read" in str(exc).lower() and self.failed != "the disk is full"
+                note = "carrying on without it"
+                if unreadable:
+                    try:
+                        self.con.close()
+                        note = f"set aside as {set_aside(self.path).name}; rebuilding it"
+                    except (duckdb.Error, OSError):
+                        _GIVEN_UP.add(str(self.path))
+                else:
+                    _GIVEN_UP.add(str(self.path))
+                warnings.warn(f"the store {self.path} failed ({self.failed}); {note}", StoreWarning, stacklevel=2)
                 return default()
         return guarded
     return wrap
@@ -179,6 +205,8 @@ class Store:
         self.path = Path(path)
         #: Why the store stopped being used during this run ("" while it works).
         self.failed = ""
+        if str(self.path) in _GIVEN_UP:
+            raise StoreError("was given up earlier in this run", reason="given-up", file=str(self.path))
         if self.path.is_file() and self.path.stat().st_size and not _is_duckdb_file(self.path):
             raise StoreError("is not a plantrace store (not a DuckDB file); it was left untouched",
                              reason="foreign", file=str(self.path), hint="pass another --store PATH, or --no-store")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ..errors import PlantraceError
-from .charts import chart_diff, chart_heatmap, chart_targets, chart_trajectory, chart_xray, save_chart
+from .charts import chart_diff, chart_heatmap, chart_spec, chart_targets, chart_trajectory, chart_xray, save_chart
 from .codebook import codebook_json, codebook_markdown
 from .guard import MARKER, MARKER_TEXT, check_output, check_writable, os_error
 from .html import build_report_html
@@ -129,7 +129,7 @@ def write_report(result: ReportResult, out_dir: str | Path, *, fmt: str = "csv",
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # no CJK font: said once by the CLI
                 for stem, chart in built.items():
-                    specs[f"chart-{stem}"] = chart.to_dict()
+                    specs[f"chart-{stem}"] = chart_spec(chart)
                     if charts:
                         (staging / "charts").mkdir(exist_ok=True)
                         save_chart(chart, staging / "charts" / f"{stem}.svg")
