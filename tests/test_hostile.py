@@ -432,3 +432,104 @@ def test_workers_die_with_their_parent(tmp_path: Path) -> None:
     while time.time() < deadline and any(os.path.exists(f"/proc/{k}") for k in kids):
         time.sleep(0.2)
     assert _alive(kids) == []
+
+
+# --- one run of every command over a hostile corpus -----------------------------------
+
+BROKEN_LEXICONS = {
+    "bad_yaml.yaml": "name: t\nconcepts:\n  - {id: a, label: [oops\n",
+    "empty_alias.yaml": "name: t\nconcepts:\n  - {id: a, label: 公园城市, aliases: ['']}\n",
+    "alias_twice.yaml": "name: t\nconcepts:\n  - {id: a, label: 公园城市}\n  - {id: b, label: 城市, aliases: [公园城市]}\n",
+    "cycle.yaml": "name: t\nconcepts:\n  - {id: a, label: 公园城市, parent: b}\n  - {id: b, label: 新经济, parent: a}\n",
+    "no_header.csv": "公园城市,park\n",
+    "binary.yaml": "\x00\x01\x02PK\x03\x04",
+    "hostile_label.yaml": ("name: t\nversion: '1'\nlanguage: zh\nsource: test\nlicense: CC0-1.0\nconcepts:\n"
+                           "  - {id: park_city, label: '</script><script>alert(1)</script>', aliases: [公园城市]}\n"),
+}
+
+
+def _hostile_inputs(tmp: Path) -> dict[str, Path]:
+    """The families of issue 12 as inputs: a corpus with script-injection titles, the
+    traditional-script Chengdu proposal and a truncated store; the same file under two ids;
+    a folder name that is not UTF-8; a folder of broken lexicons."""
+    c = make_corpus(tmp / "in", name="hostile", title=HOSTILE)
+    trad = (CHENGDU / "chengdu_2020_party_proposal.txt").read_text(encoding="utf-8")[:3000]
+    (c / "t.txt").write_text(trad, encoding="utf-8")
+    with open(c / "manifest.csv", "a", encoding="utf-8") as fh:
+        fh.write(f'cd2020,t.txt,city,成都市,2020,"{HOSTILE}"\n')
+    (c / ".plantrace").mkdir()
+    (c / ".plantrace" / "store.duckdb").write_bytes(b"\x00" * 8 + b"DUCK" + b"\x00" * 100)  # truncated
+    twice = make_corpus(tmp / "in", name="twice")
+    os.link(twice / "a.txt", twice / "a2.txt")
+    with open(twice / "manifest.csv", "a", encoding="utf-8") as fh:
+        fh.write("qy2021b,a2.txt,district,成都市青羊区,2021,t\n")
+    badname = make_corpus(tmp / "in", name=os.fsdecode(b"name\xff"))
+    lex = tmp / "in" / "lexicons"
+    lex.mkdir()
+    for name, text in BROKEN_LEXICONS.items():
+        (lex / name).write_text(text, encoding="utf-8")
+    return {"hostile": c, "twice": twice, "badname": badname, "lexicons": lex}
+
+
+def _commands(c: Path, out: Path) -> dict[str, list[str]]:
+    return {
+        "corpus": ["corpus", str(c), "--json"],
+        "clean": ["clean", str(c), "--out", str(out)],
+        "count": ["count", str(c), "--out", str(out / "c.csv"), "--mentions", str(out / "m.csv")],
+        "kwic": ["kwic", str(c), "公园城市", "--out", str(out / "k.csv")],
+        "words": ["words", str(c), "--out", str(out / "w.csv")],
+        "keyness": ["keyness", str(c), "--target", "level=district", "--out", str(out / "key.csv")],
+        "diff": ["diff", str(c), "--by", "year", "--out", str(out / "d.csv")],
+        "targets": ["targets", str(c), "--out", str(out / "t.csv")],
+        "align": ["align", "-c", str(c), "qy2021", "tf2022", "--out", str(out / "a.csv")],
+        "report": ["report", str(c), "--out", str(out / "r")],
+        "lexicon suggest": ["lexicon", "suggest", str(c)],
+    }
+
+
+def test_hostile_corpus_every_command(tmp_path: Path) -> None:
+    inputs = _hostile_inputs(tmp_path)
+    root = tmp_path / "in"
+    before = tree_hashes(root)
+    runs: list[tuple[str, str, int]] = []
+
+    def check(label: str, args: list[str], out: Path | None) -> None:
+        result = CliRunner().invoke(app, ["-q", *args])
+        assert result.exit_code in (0, 2), (label, args, result.output)
+        assert "Traceback" not in result.output and "internal error" not in result.output, (label, result.output)
+        assert tree_hashes(root) == before, label  # inputs unchanged
+        leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith((".partial", ".tmp", ".old"))]
+        assert leftovers == [], (label, leftovers)
+        if result.exit_code == 2 and out is not None and out.exists() and out.parent.name == "outs":
+            assert not any(p.is_file() for p in out.rglob("*")), (label, "partial output")
+        runs.append((label, args[0], result.exit_code))
+
+    n = 0
+    for name in ("hostile", "twice", "badname"):
+        for cmd, args in _commands(inputs[name], tmp_path / "outs" / f"{n}").items():
+            n += 1
+            check(f"{cmd} {name}", args, tmp_path / "outs" / f"{n - 1}")
+    c = inputs["hostile"]
+    # Outputs aimed at the inputs, with --force.
+    for cmd, args in _commands(c, c / "out").items():
+        if "--out" in args:
+            check(f"{cmd} out-inside-corpus", [*args, "--force"], None)
+    for cmd, args in _commands(c, c).items():
+        if "--out" in args:
+            i = args.index("--out")
+            check(f"{cmd} out-is-corpus", [*args[:i + 1], str(c), *args[i + 2:], "--force"], None)
+    # Every broken lexicon, through every command that takes one.
+    for lex in sorted(inputs["lexicons"].iterdir()):
+        check(f"lexicon check {lex.name}", ["lexicon", "check", str(lex)], None)
+        for cmd in ("count", "kwic", "diff", "report", "lexicon suggest"):
+            n += 1
+            args = _commands(c, tmp_path / "outs" / f"{n}")[cmd]
+            check(f"{cmd} {lex.name}", [*args, "--lexicon", str(lex)], tmp_path / "outs" / f"{n}")
+    codes = {code for *_, code in runs}
+    assert codes == {0, 2}
+    ok = [label for label, _, code in runs if code == 0]
+    assert "report hostile" in ok and "count hostile_label.yaml" in ok and "report hostile_label.yaml" in ok
+    assert len(runs) >= 80
+    # The hostile corpus is readable: every command succeeds on it, and on the hostile label.
+    assert [label for label, _, code in runs if label.endswith((" hostile", "hostile_label.yaml")) and code] == []
+    print(f"\n{len(runs)} runs: {sum(c == 0 for *_, c in runs)} exit 0, {sum(c == 2 for *_, c in runs)} exit 2")
