@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import plantrace
 from plantrace.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -381,9 +382,10 @@ def test_signal_stops_workers_and_removes_partial_output(sig: int, tmp_path: Pat
     c = tmp_path / "national"  # big enough (3.4 MB) for the pool to start
     shutil.copytree(ROOT / "corpora" / "gwr-national", c)
     out = tmp_path / "out[1]"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "toolkit")}
+    log = tmp_path / "stderr.txt"  # a file, not a pipe: a worker left alive must not block the test
+    env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "report",
-                             str(c), "--out", str(out)], env=env, stderr=subprocess.PIPE, text=True)
+                             str(c), "--out", str(out)], env=env, stderr=log.open("w"), text=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
         time.sleep(0.2)
@@ -392,7 +394,7 @@ def test_signal_stops_workers_and_removes_partial_output(sig: int, tmp_path: Pat
     assert proc.poll() is None and kids, "the run ended before workers started"
     proc.send_signal(sig)
     proc.wait(timeout=20)
-    assert proc.returncode == 128 + sig, proc.stderr.read() if proc.stderr else ""
+    assert proc.returncode == 128 + sig, log.read_text()
     deadline = time.time() + 10
     while time.time() < deadline and any(os.path.exists(f"/proc/{k}") for k in kids):
         time.sleep(0.2)
@@ -417,7 +419,7 @@ def _alive(kids: list[int]) -> list[str]:
 def test_workers_die_with_their_parent(tmp_path: Path) -> None:
     c = tmp_path / "national"  # big enough (3.4 MB) for the pool to start
     shutil.copytree(ROOT / "corpora" / "gwr-national", c)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "toolkit")}
+    env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "report",
                              str(c), "--out", str(tmp_path / "o")], env=env, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
