@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test install clean-venv fonts browser lint layers wheel-check pytest
+.PHONY: report test install clean-venv fonts browser lint layers wheel-check pytest pdf-fixtures
 
 # The venv is rebuilt only when the project's dependencies change.
 $(BIN)/python:
@@ -34,6 +34,15 @@ fonts:
 
 browser: fonts
 	@command -v chromium >/dev/null 2>&1 || { $(call APT_INSTALL,chromium); }
+
+# Remake tests/fixtures/pdf/ (committed, so tests need none of this): Chromium and
+# LibreOffice writer print the bundled excerpts with running headers and footers.
+pdf-fixtures: $(STAMP) browser
+	@command -v soffice >/dev/null 2>&1 || { $(call APT_INSTALL,libreoffice-writer-nogui); }
+	@command -v pdftoppm >/dev/null 2>&1 || { $(call APT_INSTALL,poppler-utils); }
+	@fc-list | grep -qi "WenQuanYi Micro Hei" || { $(call APT_INSTALL,fonts-wqy-microhei); }
+	$(BIN)/python -m pip install --quiet img2pdf
+	$(BIN)/python tests/fixtures/pdf/make_fixtures.py
 
 report: $(STAMP) fonts
 	$(BIN)/plantrace report corpora/chengdu --force

@@ -294,3 +294,23 @@ def test_lexicon_labels_resolve(frames: dict[str, pd.DataFrame]) -> None:
                              docs=frames["docs"])
     # An id and its label name one concept once.
     assert rows(chart).groupby("concept_id").size().to_dict() == {"greenway": 5, "park_city": 5}
+
+
+def test_diff_chart_colour_position_and_tooltip_agree(chengdu: plantrace.Corpus) -> None:
+    """Issue 14: a dot that rises is never drawn in the softened colour on a significant rise,
+    the line says whether the rate change is significant, and the tooltip carries the reasons."""
+    real = chengdu.diff(pair=(A, B))
+    chart = chart_diff(real, top=None)
+    data = rows(chart).set_index("concept_id")
+    spec = chart.to_dict()
+    assert spec["layer"][0]["encoding"]["strokeDash"]["field"] == "rate_change"
+    tips = {t["field"] for t in spec["layer"][2]["encoding"]["tooltip"]}
+    assert {"reasons", "p", "rate_change", "status"} <= tips
+    sig = data[data["rate_change"] == "significant"]
+    assert not ((sig["status"] == "softened") & (sig["change"] > 0)).any()
+    assert not ((sig["status"] == "escalated") & (sig["change"] < 0)).any()
+    # 绿道: 8 → 27 mentions, 4.05 → 6.85 per 10k (p=0.18): a rising dot, dashed, and steady —
+    # no longer softened by a heading vote between 61 and 18 headings.
+    g = data.loc["greenway"]
+    assert (g["status"], g["rate_a"], g["rate_b"], g["rate_change"]) == ("steady", 4.0521, 6.8451, "not significant")
+    assert "not compared: heading structures differ (61 vs 18 headings)" in g["reasons"]

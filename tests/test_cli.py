@@ -314,3 +314,16 @@ def test_every_help_has_an_example(command: tuple[str, ...]) -> None:
     assert result.exit_code == 0, result.output
     assert "Example" in result.stdout
     assert f"plantrace {' '.join(command)}" in result.stdout  # the example runs this command
+
+
+def test_diff_flags_pairs_across_missing_years_and_max_gap() -> None:
+    # 1988 → 1992: no reports for 1989-1991 in the corpus; the terminal says so above the table.
+    result = run("-q", "diff", "corpora/gwr-national", "--pair", "gwr_national_1988", "gwr_national_1992")
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stdout.split())
+    assert "crosses 3 missing year(s) (1988 → 1992)" in flat
+    result = run("-q", "diff", "corpora/gwr-national", "--pair", "gwr_national_1988", "gwr_national_1992",
+                 "--max-gap", "1")
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stdout.split())
+    assert "1 pair(s) more than --max-gap years apart left out" in flat and "no pairs to compare" in flat

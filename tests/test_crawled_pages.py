@@ -166,7 +166,10 @@ def test_bundled_documents_keep_their_zones() -> None:
             front_end = next((z.end for z in doc.zones if z.name == "front"), 0)
             back_start = next((z.start for z in doc.zones if z.name == "back"), n)
             seen[entry.doc_id] = [front_end, back_start, n]
-    assert len(seen) == 109  # 108 at 668051a + gwr_national_2020 (front = its title, date and speaker: 48 chars)
+    # 108 at 668051a + gwr_national_2020 (front = its title, date and speaker: 48 chars).
+    # gwr_national_1957 is one character longer since fix_t2s_phrases: 瓩 (a 1950s
+    # traditional unit) becomes 千瓦, so its back start and length moved by one.
+    assert len(seen) == 109
     assert {k: v for k, v in seen.items() if golden.get(k) != v} == {}
 
 

@@ -2,8 +2,10 @@
 
 These tests check the gold data against itself and against the bundled corpora: enough
 cases, valid statuses, documents that exist, deciding sentences that are really in the
-documents, counts and rates that agree with each other. They do NOT compare plantrace's
-statuses with the gold; that test belongs with the rewrite of the status rule.
+documents, counts and rates that agree with each other; and ``test_golden_statuses`` runs
+every case through ``corpus.diff(pair=...)`` with the default ``DiffRule`` and asserts the
+hand-checked status. The known disagreements are strict xfails (KNOWN_DISAGREEMENTS): when
+a fix makes one agree, the xfail fails and the entry must go, with the README's count.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def _needs_2026(case: dict) -> bool:
 
 
 @pytest.fixture(scope="module")
+def provincial_both() -> plantrace.Corpus:
+    """2025 and 2026 provincial reports in one collection, so that year pairs exist."""
+    return plantrace.load_corpus([CORPORA / "gwr-provincial-2025", PROVINCIAL_2026])
+
+
+@pytest.fixture(scope="module")
 def corpora(chengdu, national, provincial) -> dict[Path, plantrace.Corpus]:
     found = {CORPORA / "chengdu": chengdu, CORPORA / "gwr-national": national,
              CORPORA / "gwr-provincial-2025": provincial}
@@ -63,6 +71,31 @@ def _doc(corpora: dict[Path, plantrace.Corpus], doc_id: str):  # type: ignore[no
 
 def _ids(case: dict) -> str:
     return case["id"]
+
+
+#: Cases where plantrace's call and the careful reader's differ, and why (README "Diff statuses").
+KNOWN_DISAGREEMENTS = {
+    "nat-2023-2024-tax_fee_cuts": (
+        "6 → 1 mentions, p=0.067: the rule needs p < 0.05 and there is no second signal (one graded "
+        "mention in 2024); the reader calls it softened from 大规模 → 结构性 wording, which no rule measures"),
+    "nat-1988-1992-new_economy": (
+        "a matching fix, not a rule fix: 1988's 新经济体制 is counted as 新经济 until the lexicon can "
+        "exclude it (lexicon `exclude:`, another issue)"),
+    "prov-zhejiang-2025-2026-rural_revitalization": (
+        "2026's task line 推进乡村全面振兴。 is not detected as a heading, so 'dropped from headings' votes "
+        "with a large (log2 -1.08) but not significant fall"),
+    "prov-guangdong-2025-2026-poverty_alleviation": (
+        "2025's 规模性返贫 was rejected by segmentation (not nested in an alias), so presence cannot see it"),
+}
+
+
+def _golden_params() -> list:  # type: ignore[type-arg]
+    out = []
+    for case in CASES:
+        reason = KNOWN_DISAGREEMENTS.get(case["id"])
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        out.append(pytest.param(case, id=case["id"], marks=marks))
+    return out
 
 
 # --- the file as a whole ---------------------------------------------------------------
@@ -165,3 +198,40 @@ def test_sentences_are_in_the_documents(case: dict, corpora) -> None:  # type: i
         for sentence in sentences:
             assert normalise_text(sentence, doc.config) in doc.text, (
                 f"{case['id']}: sentence not found in {doc_id}: {sentence[:60]}…")
+
+
+# --- plantrace's calls against the gold ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def golden_diff(chengdu, national, provincial_both):  # type: ignore[no-untyped-def]
+    """One diff per gold pair, computed once: (doc_a, doc_b) → frame indexed by concept."""
+    frames: dict[tuple[str, str], object] = {}
+
+    def get(pair: tuple[str, str]):  # type: ignore[no-untyped-def]
+        if pair not in frames:
+            corpus = (provincial_both if pair[1].startswith("gwr_2026_") else
+                      national if _corpus_dir(pair[0]) == CORPORA / "gwr-national" else chengdu)
+            frames[pair] = corpus.diff(pair=pair).set_index("concept_id")
+        return frames[pair]
+
+    return get
+
+
+def test_known_disagreements_are_cases() -> None:
+    assert set(KNOWN_DISAGREEMENTS) <= {c["id"] for c in CASES}
+
+
+@pytest.mark.parametrize("case", _golden_params())
+def test_golden_statuses(case: dict, golden_diff) -> None:  # type: ignore[no-untyped-def]
+    """plantrace's status agrees with the hand-checked one; the printed counts are the gold's."""
+    frame = golden_diff(tuple(case["pair"]))
+    if case["concept_id"] not in frame.index:
+        # No row: counted in neither body (the gold counts say so too).
+        assert case["count_a"] == case["count_b"] == 0
+        assert case["expected_status"] == "steady"
+        return
+    row = frame.loc[case["concept_id"]]
+    assert (int(row["count_a"]), int(row["count_b"])) == (case["count_a"], case["count_b"])
+    assert row["status"] == case["expected_status"], (
+        f"{case['id']}: plantrace says {row['status']} ({row['reasons']}); the reader: {case['why']}")

@@ -213,9 +213,9 @@ def test_each_clause_of_a_long_sentence_has_its_own_grade(qingyang: str, lex: In
     assert (g("民营经济").grade, g("民营经济").marker) == (3, "大力")  # 大力 beats 发展
     assert (g("产业结构").grade, g("产业结构").marker) == (2, "推动")
     assert g("居民收入") is None  # the heading clause ends at ":"
-    # 积极性 contains the marker 积极, which is a false hit in this
-    # clause. The clause's only marker is that one.
-    assert g("劳动者").marker == "积极"
+    # 积极性 contains the marker 积极, which is a false hit in this clause; it also
+    # follows 劳动者, so it cannot govern it: the clause grades nothing.
+    assert g("劳动者") is None
     later = "促进收入分配更加合理有序,确保居民收入增长与经济增长保持同步"
     got = _grade(qingyang, later, "居民收入", lex)
     assert (got.grade, got.marker) == (4, "确保")
@@ -239,10 +239,18 @@ def test_ties_prefer_nearest_marker_before(qingyang: str, lex: IntensityLexicon)
 
 
 @needs_chengdu
-def test_stronger_marker_after_the_mention_wins(qingyang: str, lex: IntensityLexicon):
+def test_marker_after_the_mention_is_an_outcome_not_a_commitment(qingyang: str, lex: IntensityLexicon):
+    # 区域经济布局加快构建 reports how the layout is being built: 加快 after the concept does
+    # not govern it. Before it stands only the 发展 of 高质量发展 (2).
     context = "优势互补高质量发展的区域经济布局加快构建"
     got = _grade(qingyang, context, "区域经济布局", lex)
-    assert (got.grade, got.marker) == (3, "加快")  # beats 发展 (2) before the mention
+    assert (got.grade, got.marker) == (2, "发展")
+    # ... and that 发展 belongs to another concept's wording: with the document's concept
+    # mentions blocked (as corpus_intensity passes them) nothing governs the mention.
+    at = qingyang.index(context)
+    start = at + context.index("区域经济布局")
+    hqd = at + context.index("高质量发展")
+    assert mention_intensity(qingyang, start, start + 6, lex, blocked=[(hqd, hqd + 5)]) is None
 
 
 @needs_chengdu

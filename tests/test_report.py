@@ -143,3 +143,19 @@ def test_cli_report_writes_and_refuses(tmp_path: Path) -> None:
     assert (out / "diff.csv").exists() and not (out / "report.html").exists()
     again = CliRunner().invoke(app, ["-q", "report", str(CORPORA / "chengdu"), "--out", str(out)])
     assert again.exit_code == 2 and "output folder exists" in again.stderr
+
+
+def test_formulations_csv_in_codebook_and_page(out_dir: Path, result) -> None:
+    """Issue 17: formulations.csv and formulation_changes.csv, described column by column,
+    and a "New formulations" section per pair with the evidence cited from the raw file."""
+    book = json.loads((out_dir / "codebook.json").read_text(encoding="utf-8"))
+    for stem in ("formulations", "formulation_changes"):
+        frame = pd.read_csv(out_dir / f"{stem}.csv", keep_default_na=False)
+        assert len(frame) > 0 and list(frame.columns) == list(book["files"][f"{stem}.csv"])
+    changes = pd.read_csv(out_dir / "formulation_changes.csv", keep_default_na=False)
+    pairs = {tuple(p) for kind in result.pairs.values() for p in kind}
+    assert set(zip(changes.doc_a, changes.doc_b)) == pairs
+    page = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert "<h2 id='new-formulations'>New formulations</h2>" in page
+    assert "chengdu_2020_party_proposal → qingyang_2021_plan_outline" in page
+    assert "<mark>总部经济</mark>" in page and "qingyang_2021_plan_outline.txt [" in page

@@ -19,8 +19,10 @@ import pandas as pd
 import typer
 
 from .compare.diff import check_statuses
+from .compare.formulations import KINDS as FORMULATION_KINDS
+from .compare.formulations import check_formulation_statuses, suggest_from_formulations
 from .compare.reuse import frame_reuse_share
-from .compare.targets.tables import check_kinds
+from .compare.targets.tables import check_kinds, missing_parent_note
 from .concepts.lexicon import Lexicon, load_lexicon, load_lexicons
 from .concepts.segment import WORKER_SETUP
 from .corpus import Corpus, load_corpus
@@ -32,6 +34,8 @@ from .report.console import (
     print_corpus_table,
     print_diff,
     print_explanation,
+    print_formulation_changes,
+    print_formulations,
     print_frame,
     print_report,
     progress_loader,
@@ -272,6 +276,9 @@ def report_cmd(
             typer.echo(json.dumps([str(f) for f in files], ensure_ascii=False))
         elif not _state["quiet"]:
             print_report(result)
+            notes = result.provenance.get("notes")
+            for note in notes if isinstance(notes, list) else []:
+                typer.echo(f"note: {note}", err=True)
             typer.echo(f"wrote {len(files)} files to {target}/ (report.html, codebook.md, "
                        + ", ".join(sorted(f.name for f in files if f.suffix in (".csv", ".parquet"))) + ")")
 
@@ -431,12 +438,16 @@ def diff_cmd(
     by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
     lexicon: LexiconOpt = None,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses (repeatable).")] = None,
+    max_gap: Annotated[Optional[int], typer.Option(
+        "--max-gap", help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
     """Concepts added, dropped, escalated or softened, with reasons and evidence sentences.
+
+    Pairs across missing years (1988 → 1992) are flagged; --max-gap 1 leaves them out.
 
     Example: plantrace diff corpora/chengdu --pair chengdu_2020_party_proposal qingyang_2021_plan_outline
     """
@@ -449,7 +460,8 @@ def diff_cmd(
         _refuse_existing([out], force, _inputs(corpus, lexicon))
         lex = _lexicon(lexicon)
         c = _load(corpus)
-        frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status)
+        frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status,
+                       max_gap=max_gap)
         if out is not None or as_json:
             _emit(frame, out, as_json=as_json, title="diff", force=force, excel=excel)
         else:
@@ -458,18 +470,69 @@ def diff_cmd(
     _run(body)
 
 
+@app.command("formulations")
+def formulations_cmd(
+    corpus: CorpusArg,
+    pair: Annotated[Optional[tuple[str, str]], typer.Option("--pair", help="Formulations B brings compared with A.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
+    top: Annotated[int, typer.Option("--top", "-n", help="Rows shown per document or pair.")] = 15,
+    status: Annotated[Optional[list[str]], typer.Option("--status", help="new, kept or dropped (repeatable; shown: new).")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="quoted, numbered or compound (repeatable).")] = None,
+    lexicon: LexiconOpt = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the whole table here (.csv or .parquet).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: ForceOpt = False,
+    excel: ExcelOpt = False,
+) -> None:
+    """Formulations (提法): quoted, numbered and compound phrases per document, or per pair new / kept / dropped.
+
+    Example: plantrace formulations corpora/chengdu --pair chengdu_2020_party_proposal qingyang_2021_plan_outline
+    """
+    def body() -> None:
+        if by is not None and by not in ("year", "level"):
+            raise PlantraceError(f"unknown --by {by!r}", hint="use --by year or --by level")
+        if pair is not None and by is not None:
+            raise PlantraceError("give either --pair A B or --by, not both")
+        check_formulation_statuses(status)  # before any work
+        bad = [k for k in kind or () if k not in FORMULATION_KINDS]
+        if bad:
+            raise PlantraceError(f"unknown --kind {bad[0]!r}", hint=f"use one of {', '.join(FORMULATION_KINDS)}")
+        _refuse_existing([out], force)
+        lex = _lexicon(lexicon)
+        c = _load(corpus)
+        if pair is None and by is None:
+            frame = c.formulations(lex, kinds=kind)
+            if out is not None or as_json:
+                _emit(frame, out, as_json=as_json, title="formulations", force=force, excel=excel)
+            else:
+                print_formulations(frame, top=top)
+            return
+        frame = c.formulation_changes(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex,
+                                      statuses=status)
+        if kind:
+            frame = frame[frame["kind"].isin(kind)].reset_index(drop=True)
+        if out is not None or as_json:
+            _emit(frame, out, as_json=as_json, title="formulation changes", force=force, excel=excel)
+        else:
+            print_formulation_changes(frame, top=top, statuses=status or ("new",))
+
+    _run(body)
+
+
 @app.command("targets")
 def targets_cmd(
     corpus: CorpusArg,
     compare_parent: Annotated[bool, typer.Option("--compare-parent", help="Each document's own targets against its parent document's.")] = False,
+    compare_previous: Annotated[bool, typer.Option("--compare-previous", help="Each document's own targets against the same issuer's previous document (same region and doc_type).")] = False,
     indicator: Annotated[Optional[str], typer.Option("--indicator", help="Only this indicator id, e.g. gdp_growth.")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement or forecast.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="target, achievement, forecast or not_set.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     force: ForceOpt = False,
     excel: ExcelOpt = False,
 ) -> None:
-    """Numeric targets (主要预期目标) and, with --compare-parent, 层层加码 against the parent.
+    """Numeric targets (主要预期目标) and, with --compare-parent, 层层加码 against the parent
+    (or, with --compare-previous, against the same issuer's previous document).
 
     Example: plantrace targets corpora/gwr-national corpora/gwr-provincial-2025 --compare-parent --indicator gdp_growth
     """
@@ -477,15 +540,23 @@ def targets_cmd(
         check_kinds([kind] if kind else None)  # before any work
         _refuse_existing([out], force, _inputs(corpus))
         c = _load(corpus)
-        if compare_parent:
-            frame = c.compare_targets(indicator=indicator)
-            cols = ["doc_child", "region", "indicator_id", "value_parent", "qualifier_parent",
-                    "value_child", "qualifier_child", "status"]
+        if compare_parent and compare_previous:
+            raise PlantraceError("--compare-parent and --compare-previous are two tables",
+                                 hint="ask for one at a time")
+        if compare_parent or compare_previous:
+            frame = c.compare_targets(indicator=indicator,
+                                      against="parent" if compare_parent else "previous")
+            cols = ["doc_child", "indicator_id", "parent_year", "value_parent", "value_high_parent",
+                    "qualifier_parent", "value_child", "value_high_child", "qualifier_child", "status"]
+            if compare_parent and not _state["quiet"]:
+                note = missing_parent_note(c.missing_parent_year())
+                if note:
+                    typer.echo("note: " + note, err=True)
         else:
             frame = c.targets(kinds=[kind] if kind else None, indicator=indicator)
             cols = ["doc_id", "indicator_id", "value", "value_high", "qualifier", "kind", "scope", "text"]
         shown = frame if (out is not None or as_json) else frame[[x for x in cols if x in frame.columns]]
-        _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else ""),
+        _emit(shown, out, as_json=as_json, title="targets" + (" vs parent" if compare_parent else " vs previous" if compare_previous else ""),
               force=force, excel=excel, limit=80)
 
     _run(body)
@@ -551,12 +622,32 @@ def lexicon_suggest_cmd(
     top: Annotated[int, typer.Option("--top", "-n", min=0)] = 30,
     min_score: Annotated[float, typer.Option("--min-score", min=0, max=100, help="rapidfuzz ratio threshold (0-100).")] = 75.0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    from_formulations: Annotated[bool, typer.Option(
+        "--from-formulations", help="Write a YAML lexicon stub of the corpus's formulations the lexicon lacks.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="With --from-formulations: the stub file (default: print).")] = None,
+    force: ForceOpt = False,
 ) -> None:
-    """Variants of existing aliases that occur in the corpus but not in the lexicon.
+    """Variants of existing aliases that occur in the corpus but not in the lexicon; with
+    --from-formulations, a YAML stub (id, label, aliases, first source) of uncovered formulations.
 
     Example: plantrace lexicon suggest corpora/chengdu --lexicon my_concepts.csv
+    Example: plantrace lexicon suggest --from-formulations corpora/chengdu --out stub.yaml
     """
     def body() -> None:
+        if from_formulations:
+            _refuse_existing([out], force)
+            lex = _lexicon(lexicon)
+            text = suggest_from_formulations(_load(corpus).formulations(lex), lex)
+            if out is None:
+                typer.echo(text, nl=False)
+            else:
+                write_text_atomic(out, text)
+                if not _state["quiet"]:
+                    typer.echo(f"wrote {text.count(chr(10) + '- id: ')} suggested concepts to {out} "
+                               f"(check it with: plantrace lexicon check {out})", err=True)
+            return
+        if out is not None:
+            raise PlantraceError("--out is for --from-formulations", hint="add --from-formulations, or drop --out")
         c = _load(corpus)
         frame = c.suggest_aliases(_lexicon(lexicon), min_score=min_score)
         _emit(frame.head(top), None, as_json=as_json, title="alias suggestions", limit=None)

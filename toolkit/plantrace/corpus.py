@@ -25,10 +25,11 @@ import pandas as pd
 
 from . import nlp
 from .compare.diff import DiffRule, corpus_diff
+from .compare.formulations import corpus_formulation_changes, corpus_formulations
 from .compare.profile import corpus_intensity
 from .compare.reuse import corpus_align, corpus_reuse_share
 from .compare.targets.indicators import IndicatorLexicon
-from .compare.targets.tables import corpus_compare_targets, corpus_targets
+from .compare.targets.tables import corpus_compare_targets, corpus_targets, missing_parent_year
 from .compare.trajectory import corpus_trajectory
 from .concepts.intensity import IntensityLexicon
 from .concepts.lexicon import Lexicon
@@ -89,10 +90,30 @@ class Corpus(DocumentSet):
 
     def diff(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
              lexicon: Lexicon | None = None, intensity: IntensityLexicon | None = None,
-             rule: DiffRule | None = None, statuses: Sequence[str] | None = None) -> pd.DataFrame:
-        """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`)."""
+             rule: DiffRule | None = None, statuses: Sequence[str] | None = None,
+             max_gap: int | None = None) -> pd.DataFrame:
+        """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`); ``max_gap``
+        leaves out pairs more than that many years apart."""
         return corpus_diff(self, by=by, pair=pair, lexicon=lexicon, intensity=intensity, rule=rule,
-                           statuses=statuses)
+                           statuses=statuses, max_gap=max_gap)
+
+    def formulations(self, lexicon: Lexicon | None = None, *, doc_ids: Sequence[str] | None = None,
+                     kinds: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
+        """Formulations (提法) per document: quoted, numbered and compound candidates with
+        count, first sentence and the lexicon concept (see :mod:`plantrace.compare.formulations`)."""
+        return corpus_formulations(self, lexicon, doc_ids=doc_ids, kinds=kinds, **options)
+
+    def compare_formulations(self, a: str, b: str, *, lexicon: Lexicon | None = None,
+                             statuses: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
+        """Formulations new in B, kept and dropped against A (parent: B's parent document)."""
+        return corpus_formulation_changes(self, pair=(a, b), lexicon=lexicon, statuses=statuses, **options)
+
+    def formulation_changes(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
+                            pairs: Sequence[tuple[str, str]] | None = None, lexicon: Lexicon | None = None,
+                            statuses: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
+        """:meth:`compare_formulations` for a pair, a list of pairs or every pair ``by`` year or level."""
+        return corpus_formulation_changes(self, by=by, pair=pair, pairs=pairs, lexicon=lexicon,
+                                          statuses=statuses, **options)
 
     def targets(self, indicators: IndicatorLexicon | None = None, *, kinds: Sequence[str] | None = None,
                 indicator: str | Sequence[str] | None = None) -> pd.DataFrame:
@@ -100,9 +121,17 @@ class Corpus(DocumentSet):
         return corpus_targets(self, indicators, kinds=kinds, indicator=indicator)
 
     def compare_targets(self, indicators: IndicatorLexicon | None = None, *,
-                        indicator: str | Sequence[str] | None = None) -> pd.DataFrame:
-        """层层加码: each document's own targets against its parent document's."""
-        return corpus_compare_targets(self, indicators, indicator=indicator)
+                        indicator: str | Sequence[str] | None = None,
+                        against: str = "parent") -> pd.DataFrame:
+        """层层加码: each document's own targets against its parent document's
+        (``against="parent"``) or the same issuer's previous document (``"previous"``),
+        with ``parent_year`` and ``years_apart``."""
+        return corpus_compare_targets(self, indicators, indicator=indicator, against=against)
+
+    def missing_parent_year(self) -> pd.DataFrame:
+        """Documents whose parent level has no document of their year (compared with an
+        earlier parent document instead)."""
+        return missing_parent_year(self)
 
     def align(self, a: str, b: str, **kw: Any) -> pd.DataFrame:
         return corpus_align(self, a, b, **kw)

@@ -55,3 +55,27 @@ def pairs_by_level(corpus: DocumentSet) -> list[tuple[str, str]]:
         if p is not None:
             out.append((p.doc_id, d.doc_id))
     return out
+
+
+def same_series(a: Document, b: Document) -> bool:
+    """Whether two documents are successive reports of one issuer (a year pair)."""
+    return (a.entry.issuer, a.entry.region, a.entry.doc_type) == (b.entry.issuer, b.entry.region, b.entry.doc_type)
+
+
+def pair_context(a: Document, b: Document) -> dict[str, object]:
+    """What a reader needs beside a pair's numbers: the years, levels, document types and
+    regions, and for a year pair the years it skips (1988 → 1992 skips 3 years without a
+    report, so its changes are not a year's change).
+
+    >>> import plantrace
+    >>> national = plantrace.load_corpus("corpora/gwr-national")
+    >>> c = pair_context(national["gwr_national_1988"], national["gwr_national_1992"])
+    >>> c["years_apart"], c["gap_years"], c["crosses_gap"]
+    (4, 3, True)
+    """
+    apart = b.entry.year - a.entry.year
+    gap = max(apart - 1, 0) if same_series(a, b) else 0
+    return {"year_a": a.entry.year, "year_b": b.entry.year, "years_apart": apart, "gap_years": gap,
+            "crosses_gap": gap > 0, "level_a": a.entry.level, "level_b": b.entry.level,
+            "doc_type_a": a.entry.doc_type, "doc_type_b": b.entry.doc_type,
+            "region_a": a.entry.region, "region_b": b.entry.region}

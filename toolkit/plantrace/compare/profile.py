@@ -3,6 +3,8 @@ per-document concept profile the diff and trajectories compare."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import pandas as pd
 
 from ..concepts.intensity import IntensityLexicon, load_intensity, mention_intensity
@@ -27,7 +29,9 @@ def default_intensity() -> IntensityLexicon:
 
 def corpus_intensity(corpus: DocumentSet, lexicon: Lexicon | None = None,
                      intensity: IntensityLexicon | None = None) -> pd.DataFrame:
-    """Body mentions with their commitment intensity (grade, marker) in their clause."""
+    """Body mentions with their commitment intensity (grade, governing marker) and
+    ``contains`` (from :func:`plantrace.measure.matching.match_corpus`): the concepts
+    their alias contains, "|"-joined."""
     lexicon = lexicon or default_lexicon()
     intensity = intensity or default_intensity()
     key = CacheKey("intensity", (lexicon_key(lexicon), intensity_key(intensity)))
@@ -39,9 +43,20 @@ def corpus_intensity(corpus: DocumentSet, lexicon: Lexicon | None = None,
     # pandas deep-copies attrs on every operation; internal frames carry none.
     body.attrs = {}
     docs = {d.doc_id: d for d in corpus.docs}
+    # Every mention's span, per document: a marker inside another concept's wording
+    # (the 发展 of 新发展理念) governs nothing.
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for doc_id, s, e in zip(mentions["doc_id"], mentions["start"], mentions["end"]):
+        spans.setdefault(str(doc_id), []).append((int(s), int(e)))
+    for v in spans.values():
+        v.sort()
     grades, markers = [], []
     for row in records(body):
-        found = mention_intensity(docs[row.doc_id].text, int(row.start), int(row.end), intensity)
+        s, e = int(row.start), int(row.end)
+        own = spans.get(row.doc_id, [])
+        # Clauses are short: only the spans starting up to 200 characters before count.
+        near = own[bisect_left(own, (s - 200, -1)):bisect_left(own, (s, -1))]
+        found = mention_intensity(docs[row.doc_id].text, s, e, intensity, blocked=near)
         grades.append(found.grade if found else None)
         markers.append(found.marker if found else "")
     body["intensity"] = pd.array(grades, dtype="Int64")

@@ -4,8 +4,8 @@ Planning prose grades its commitments with a small set of verbs and adverbs:
 研究 and 探索 only look into a matter, 推动 and 推进 carry it forward, 加快 and
 大力 press it, and 全力, 确保 and 坚决 stake the government on it. A lexicon
 (``lexicons/intensity.yaml``) gives each marker a grade from 1 to 4.
-:func:`mention_intensity` grades one mention of a concept by the strongest
-marker in its clause.
+:func:`mention_intensity` grades one mention of a concept by its governing
+marker: the strongest marker before it in its clause, outside other concepts' wording.
 
 Clause, not sentence. A planning sentence is a chain of comma-separated
 directives, each with its own verb (…，大力发展民营经济，…，确保居民收入增长…).
@@ -263,20 +263,26 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-def mention_intensity(text: str, start: int, end: int, lexicon: IntensityLexicon) -> Intensity | None:
-    """Grade the mention ``text[start:end]`` by the strongest marker in its clause.
+def mention_intensity(text: str, start: int, end: int, lexicon: IntensityLexicon, *,
+                      blocked: Iterable[tuple[int, int]] = ()) -> Intensity | None:
+    """Grade the mention ``text[start:end]`` by its *governing* marker: the verb or
+    adverb before it in its clause.
 
     The rules:
 
+    * Only markers *before* the mention count. Chinese directives put the verb before
+      its object; a marker after the concept reports an outcome (新质生产力加快成长,
+      乡村振兴战略全面实施), not a commitment to it.
     * A marker that shares any character with the mention does not count, so
-      the 发展 in 高质量发展 does not grade 高质量发展.
+      the 发展 in 高质量发展 does not grade 高质量发展; nor does one inside a
+      ``blocked`` span (the other concept mentions of the document: the 发展 of
+      新发展理念) or inside a title in 《》 (《全面与进步跨太平洋伙伴关系协定》 is a name).
     * A marker inside a longer marker found in the same clause does not
       count, so 加快推进 counts once and not also as 推进.
-    * Among markers of the highest grade, the nearest one *before* the
-      mention wins. Chinese directives put the verb before its object. If
-      none comes before, the nearest one after wins (布局加快构建).
+    * The strongest of the remaining markers grades the mention (大力发展: 大力, not
+      发展), the nearest one on a tie.
 
-    Returns ``None`` when the clause has no marker.
+    Returns ``None`` when nothing before the mention in its clause is a marker.
 
     >>> lex = IntensityLexicon.from_mapping({"markers": [
     ...     {"marker": "推动", "grade": 2}, {"marker": "发展", "grade": 2},
@@ -288,22 +294,37 @@ def mention_intensity(text: str, start: int, end: int, lexicon: IntensityLexicon
     >>> s = "全面排查和坚决治理危险化学品、消防等重大安全隐患"
     >>> mention_intensity(s, s.index("危险化学品"), s.index("危险化学品") + 5, lex).marker
     '坚决'
+    >>> s = "乡村振兴战略全面实施"  # an outcome: the marker follows the concept
+    >>> mention_intensity(s, 0, 4, lex) is None
+    True
+    >>> s = "推动加入《全面与进步跨太平洋伙伴关系协定》"  # a name, not a commitment
+    >>> mention_intensity(s, s.index("跨太平洋"), s.index("跨太平洋") + 4, lex).marker
+    '推动'
     """
     lo, hi = clause_bounds(text, start, end)
-    hits = [h for h in lexicon.find(text, lo, hi) if h[1] <= start or h[0] >= end]
+    spans = [(s0, e0) for s0, e0 in blocked if s0 < start and e0 > lo]
+    spans += _titles(text, lo, start)
+    hits = [h for h in lexicon.find(text, lo, hi) if h[1] <= start
+            and not any(s0 <= h[0] and h[1] <= e0 for s0, e0 in spans)]
     if not hits:
         return None
     # Longest-match rule. After the mention filter, so that a long marker
     # which overlaps the mention cannot hide a short one which does not.
     hits = [h for h in hits if not any(_strictly_inside(h, o) for o in hits)]
     top = max(h[3] for h in hits)
-    best = [h for h in hits if h[3] == top]
-    before = [h for h in best if h[1] <= start]
-    if before:
-        chosen = max(before, key=lambda h: (h[1], h[0]))  # nearest: largest end
-    else:
-        chosen = min(best, key=lambda h: (h[0], -h[1]))  # nearest after: smallest start
+    chosen = max((h for h in hits if h[3] == top), key=lambda h: (h[1], h[0]))  # nearest: largest end
     return Intensity(grade=chosen[3], marker=chosen[2], marker_start=chosen[0], marker_end=chosen[1])
+
+
+def _titles(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Spans of 《…》 titles that open in ``text[lo:hi]`` (closed or not before ``hi``)."""
+    out = []
+    i = text.find("《", lo, hi)
+    while i >= 0:
+        j = text.find("》", i, hi)
+        out.append((i, hi if j < 0 else j + 1))
+        i = text.find("《", (hi if j < 0 else j + 1), hi)
+    return out
 
 
 def _strictly_inside(h: tuple[int, int, str, int], o: tuple[int, int, str, int]) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from ..concepts.lexicon import Lexicon, default_lexicon
-from ..concepts.match import Candidate, Matcher, find_alias, resolve_candidates
+from ..concepts.match import Candidate, Matcher, find_alias, nested_concepts, resolve_candidates
 from ..concepts.segment import clauses_setup, preload_clauses, take_new_clauses
 from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
@@ -267,6 +267,10 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
         progress("", len(corpus.docs), len(corpus.docs))
     frame = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
     accepted = frame[frame["reason"].isna()][MENTION_COLUMNS].reset_index(drop=True)
+    # Counting is longest-match; the concepts said inside a mention's alias (碳达峰 in
+    # 碳达峰碳中和) are recorded, so that presence can see them.
+    inner = nested_concepts(lexicon)
+    accepted["contains"] = ["|".join(inner.get(str(a), ())) for a in accepted["alias"]]
     rejected = frame[frame["reason"].notna()][REJECTED_COLUMNS].reset_index(drop=True)
     result = MatchResult(lexicon, with_provenance(accepted, corpus, lexicon),
                          with_provenance(rejected, corpus, lexicon))

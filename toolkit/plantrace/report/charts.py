@@ -403,8 +403,9 @@ def chart_xray(mentions: pd.DataFrame, docs: pd.DataFrame | Corpus, concepts: st
 def chart_diff(diff: pd.DataFrame, *, top: int | None = 40) -> alt.LayerChart:
     """Dumbbell of each concept's rate in A and in B for one pair A → B, by status.
 
-    A rule joins the two rates; a hollow circle marks A, a filled one B; the colour is
-    the status. Rows are grouped by status (added, escalated, steady, softened, dropped)
+    A rule joins the two rates, solid when the rate change is significant (the test of
+    the diff rule) and dashed when not; a hollow circle marks A, a filled one B; the colour
+    is the status, and the tooltip gives the test (p) and the reasons behind it. Rows are grouped by status (added, escalated, steady, softened, dropped)
     and, within a status, sorted by the size of the change. ``top`` keeps the concepts
     with the largest rate change (None: all), so a long diff stays legible.
 
@@ -429,17 +430,31 @@ def chart_diff(diff: pd.DataFrame, *, top: int | None = 40) -> alt.LayerChart:
     frame = frame.assign(_s=frame["status"].map(statuses.index))
     frame = frame.sort_values(["_s", "change", "concept_id"], ascending=[True, False, True], kind="stable")
     order = list(frame["label"])
+    # The line says whether the rate change between the dots is significant (solid) or
+    # not (dashed), so that a dot moving against the colour is visibly not the rate's claim;
+    # the tooltip gives the test and the reasons behind the colour.
+    if "p" in frame.columns and "log2_ratio" in frame.columns:
+        rule_cfg = (diff.attrs.get("provenance") or {}).get("rule") or {}
+        alpha, floor = float(rule_cfg.get("alpha", 0.05)), float(rule_cfg.get("min_abs_log2", 1.0))
+        sig = (frame["p"].astype(float) < alpha) & (frame["log2_ratio"].astype(float).abs() >= floor)
+        frame = frame.assign(rate_change=sig.map({True: "significant", False: "not significant"}))
     keep = [c for c in ("concept_id", "label", "status", "count_a", "count_b", "rate_a", "rate_b", "change",
-                        "intensity_a", "intensity_b", "reasons") if c in frame.columns]
+                        "rate_change", "p", "intensity_a", "intensity_b", "reasons") if c in frame.columns]
     wide = frame[keep]
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
     colour = alt.Color("status:N", scale=_status_scale([s for s in statuses if s in set(frame["status"])]),
                        title="status")
-    tooltip = [alt.Tooltip(f"{c}:{'Q' if c.startswith(('count', 'rate', 'change')) else 'N'}")
+    tooltip = [alt.Tooltip(f"{c}:{'Q' if c.startswith(('count', 'rate_a', 'rate_b', 'change')) or c == 'p' else 'N'}")
                for c in keep if c != "concept_id"]
     base = alt.Chart()  # data once, on the layer
+    dash: dict[str, Any] = {}
+    if "rate_change" in keep:
+        dash["strokeDash"] = alt.StrokeDash(
+            "rate_change:N", title="rate change",
+            scale=alt.Scale(domain=["significant", "not significant"], range=[[1, 0], [4, 3]]))
     rule = base.mark_rule(strokeWidth=2, opacity=0.7).encode(
         x=alt.X("rate_a:Q", title="mentions per 10k chars"), x2="rate_b:Q", y=y, color=colour, tooltip=tooltip,
+        **dash,
     )
     # Hollow = A, filled = B: readable in print without a second legend.
     point_a = base.mark_point(size=60, strokeWidth=1.5, filled=False).encode(

@@ -140,13 +140,23 @@ def _short(text: str, n: int = 48) -> str:
 
 
 def print_diff(frame: pd.DataFrame, *, limit_per_pair: int = 25, show_steady: bool = False) -> None:
-    """The change table: status in colour with an arrow, the reason and an evidence excerpt."""
+    """The change table: status in colour with an arrow, the reason and an evidence excerpt.
+    A pair across missing years says so above its table: its changes are several years'."""
+    skipped = frame.attrs.get("skipped_pairs") or []
+    if skipped:
+        console.print(f"[dim]{len(skipped)} pair(s) more than --max-gap years apart left out: "
+                      + ", ".join(f"{a} → {b}" for a, b in skipped[:5]) + (" …" if len(skipped) > 5 else "") + "[/]")
     if frame.empty:
         console.print("[yellow]no pairs to compare[/]")
         return
     for (a, b), part in frame.groupby(["doc_a", "doc_b"], sort=False):
         counts = part["status"].value_counts()
         summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_STYLE)
+        first = part.iloc[0]
+        if "crosses_gap" in part.columns and bool(first["crosses_gap"]):
+            console.print(f"[bold yellow]⚠ {a} → {b} crosses {int(first['gap_years'])} missing year(s) "
+                          f"({int(first['year_a'])} → {int(first['year_b'])}): these are "
+                          f"{int(first['years_apart'])} years of change, not one (--max-gap 1 leaves it out)[/]")
         table = Table(title=f"{a} → {b}  ({summary})", show_lines=False)
         for col in ("", "concept", "A", "B", "reason", "evidence"):
             table.add_column(col, overflow="fold")
@@ -211,3 +221,62 @@ def print_report(result: ReportResult) -> None:
     prov = result.provenance
     console.print(f"[dim]plantrace {prov['plantrace_version']} · lexicon {prov.get('lexicon')} "
                   f"sha256 {str(prov.get('lexicon_sha256'))[:12]} · {prov.get('segmenter_model')}[/]")
+
+
+FORMULATION_STATUS_STYLE = {"new": ("green", "＋"), "kept": ("dim", "·"), "dropped": ("red", "－")}
+
+
+def _around(sentence: str, needle: str, n: int = 60) -> str:
+    """About ``n`` characters of ``sentence`` centred on ``needle`` (… where cut)."""
+    sentence = (sentence or "").replace("\n", " ")
+    at = sentence.find(needle)
+    if len(sentence) <= n or at < 0:
+        return _short(sentence, n)
+    lo = max(0, min(at - (n - len(needle)) // 2, len(sentence) - n))
+    hi = min(len(sentence), lo + n)
+    return ("…" if lo > 0 else "") + sentence[lo:hi] + ("…" if hi < len(sentence) else "")
+
+
+def print_formulation_changes(frame: pd.DataFrame, *, top: int = 15, statuses: Sequence[str] = ("new",)) -> None:
+    """Formulations per pair (``Corpus.formulation_changes``): the first ``top`` rows of each
+    shown status (new by G² descending), counts in A and B, G², taken up from the parent,
+    the concept and the evidence sentence."""
+    if frame.empty:
+        console.print("[yellow]no pairs to compare[/]")
+        return
+    for (a, b), part in frame.groupby(["doc_a", "doc_b"], sort=False):
+        counts = part["status"].value_counts()
+        summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in FORMULATION_STATUS_STYLE)
+        parent = str(part["parent"].iloc[0] or "")
+        table = Table(title=f"{a} → {b}  ({summary})" + (f"  parent of B: {parent}" if parent else ""))
+        for col in ("", "formulation", "kind", "A", "B", "G²", "from parent", "concept", "evidence"):
+            table.add_column(col, overflow="fold")
+        shown = part[part["status"].isin(list(statuses))]
+        for r in records(shown.groupby("status", sort=False).head(top)):
+            style, arrow = FORMULATION_STATUS_STYLE[r.status]
+            taken = "" if r.taken_up_from_parent is None or r.taken_up_from_parent != r.taken_up_from_parent \
+                else ("yes" if r.taken_up_from_parent else "no")
+            if parent == a and r.status == "new":
+                taken = "(=A)"  # A is B's parent: a new formulation is never in it
+            table.add_row(f"[{style}]{arrow} {r.status}[/]", str(r.formulation), str(r.kind), f"{r.count_a}",
+                          f"{r.count_b}", f"{r.g2:.1f}", taken, str(r.concept_id or ""),
+                          _around(str(r.evidence_sentence), str(r.formulation), 60))
+        console.print(table)
+        more = len(shown) - len(shown.groupby("status", sort=False).head(top))
+        if more > 0:
+            console.print(f"[dim]… {more} more (use --top N, or --out FILE for all)[/]")
+
+
+def print_formulations(frame: pd.DataFrame, *, top: int = 15) -> None:
+    """Formulations per document (``Corpus.formulations``): the ``top`` most frequent of each."""
+    if frame.empty:
+        console.print("[yellow]no formulations found[/]")
+        return
+    for doc_id, part in frame.groupby("doc_id", sort=False):
+        table = Table(title=f"{doc_id}  ({len(part)} formulations)")
+        for col in ("formulation", "kind", "count", "concept", "first sentence"):
+            table.add_column(col, overflow="fold")
+        for r in records(part.sort_values(["count", "first_start"], ascending=[False, True]).head(top)):
+            table.add_row(str(r.formulation), str(r.kind), f"{r.count}", str(r.concept_id or ""),
+                          _around(str(r.first_sentence), str(r.formulation), 60))
+        console.print(table)

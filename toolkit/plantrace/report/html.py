@@ -143,6 +143,45 @@ def _evidence_rows(result: "ReportResult", diff: pd.DataFrame, limit: int) -> st
     return "".join(parts)
 
 
+def formulations_section(result: "ReportResult", *, top: int = 10) -> str:
+    """"New formulations": per pair of the report, the ``top`` new formulations of B by G²,
+    each with its evidence sentence (formulation marked) and the raw-file citation; empty
+    when no pair has a new formulation. Everything embedded is escaped."""
+    changes = result.tables.get("formulation_changes")
+    if changes is None or changes.empty:
+        return ""
+    new = changes[changes["status"] == "new"]
+    if new.empty:
+        return ""
+    corpus = result.corpus
+    parts = ["<h2 id='new-formulations'>New formulations</h2>",
+             "<p class='cite'>Quoted, numbered and compound formulations (提法) in B's body that A's body lacks, "
+             "ranked by G²; “from parent” when B's parent document has it. All rows in formulation_changes.csv.</p>"]
+    for (a, b), part in new.groupby(["doc_a", "doc_b"], sort=False):
+        comparison = str(part["comparison"].iloc[0]) if "comparison" in part.columns else ""
+        parent = str(part["parent"].iloc[0] or "")
+        parts.append(f"<h3>{_e(a)} → {_e(b)} <span class='cite'>{_e(comparison)} · {len(part)} new"
+                     + (f" · parent of B: {_e(parent)}" if parent else "") + "</span></h3>")
+        rows = []
+        for r in records(part.sort_values("g2", ascending=False, kind="stable").head(top)):
+            doc = corpus[r.evidence_doc]
+            rs, re_ = int(r.evidence_raw_start), int(r.evidence_raw_end)
+            raw = doc.raw[rs:re_]
+            taken = r.taken_up_from_parent
+            from_parent = "" if taken is None or taken != taken else ("yes" if taken else "no")
+            if parent == a:
+                from_parent = "(= A)"  # A is B's parent: a new formulation is never in it
+            cite = f"{_e(doc.entry.file)} [{rs}:{re_}]" + (f" — raw: {_e(raw)}" if raw != r.formulation else "")
+            rows.append(f"<tr><td><b>{_e(r.formulation)}</b></td><td>{_e(r.kind)}</td><td>{_e(r.count_b)}</td>"
+                        f"<td>{_e(f'{r.g2:.1f}')}</td><td>{_e(from_parent)}</td><td>{_e(r.concept_id)}</td>"
+                        f"<td>{highlight(str(r.evidence_sentence), [str(r.formulation)])}"
+                        f"<br><span class='cite'>{cite}</span></td></tr>")
+        head = "".join(f"<th>{_e(c)}</th>" for c in ("formulation", "kind", "count in B", "G²", "from parent",
+                                                      "concept", "evidence (B)"))
+        parts.append(f"<table><tr>{head}</tr>{''.join(rows)}</table>")
+    return "".join(parts)
+
+
 def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evidence_limit: int = 40) -> str:
     """The whole report page for a :class:`~plantrace.pipeline.ReportResult`."""
     import vl_convert as vlc
@@ -163,23 +202,67 @@ def build_report_html(result: "ReportResult", charts: Mapping[str, dict], *, evi
         body.append(f"<div class='chart' id='{_e(div_id)}'></div>")
     diff = t["diff"]
     if not diff.empty:
-        summary = diff.groupby(["comparison", "doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
+        keys = ["comparison", "doc_a", "doc_b"] + [c for c in ("year_a", "year_b", "crosses_gap") if c in diff.columns]
+        summary = diff.groupby(keys + ["status"]).size().unstack(fill_value=0).reset_index()
         body.append("<h2>Changes</h2>" + frame_to_html(summary, limit=200))
+        if "crosses_gap" in diff.columns and diff["crosses_gap"].any():
+            # A pair across missing years is several years of change: say so where it is read.
+            gaps = diff[diff["crosses_gap"]].drop_duplicates(["doc_a", "doc_b"])
+            body.append("<p class='cite'>⚠ pairs across missing years (their changes are not one year's): "
+                        + "; ".join(f"{_e(r.doc_a)} → {_e(r.doc_b)} ({int(r.year_a)} → {int(r.year_b)}, "
+                                    f"{int(r.gap_years)} year(s) without a document)" for r in records(gaps))
+                        + "</p>")
         body.append("<h2>Evidence</h2>" + _evidence_rows(result, diff, evidence_limit))
     comp = t["target_comparison"]
+    notes: Any = result.provenance.get("notes") or []
     if not comp.empty:
-        body.append("<h2>Targets against the parent (层层加码)</h2>" + frame_to_html(
-            comp, ["doc_child", "region", "indicator_id", "value_parent", "qualifier_parent",
+        body.append("<h2>Targets against the parent (层层加码)</h2>" + "".join(
+            f"<p class='note'>Note: {_e(n)}</p>" for n in notes) + frame_to_html(
+            comp, ["doc_child", "region", "indicator_id", "parent_year", "value_parent", "qualifier_parent",
                    "value_child", "qualifier_child", "status", "reason"], limit=200))
+    prev = t.get("target_previous")
+    if prev is not None and not prev.empty:
+        body.append("<h2>Targets against the previous year</h2>"
+                    "<p>Each document's own targets against the same issuer's previous document "
+                    "(escalated / equal / lowered; cell: previous → this year).</p>"
+                    + frame_to_html(previous_status_table(prev), limit=200))
     al = t["alignment"]
     if not al.empty:
         share = al.groupby(["doc_a", "doc_b", "status"]).size().unstack(fill_value=0).reset_index()
         body.append("<h2>Passage alignment</h2>" + frame_to_html(share, limit=100))
+    body.append(formulations_section(result))
     body.append("<h2>Provenance</h2><div class='prov'>" +
                 _e(json.dumps({k: v for k, v in result.provenance.items() if k != "documents"},
                               ensure_ascii=False, indent=2, default=str)) + "</div>")
     return render_html_page(f"plantrace: {result.name}", "".join(body), charts=charts,
                             js_bundle=_javascript_bundle(vlc))
+
+
+def previous_status_table(prev: pd.DataFrame) -> pd.DataFrame:
+    """One row per region and year, one column per indicator: ``status (previous → this)``.
+
+    >>> prev = pd.DataFrame({"region": ["江西省"], "year": [2026], "parent_year": [2025],
+    ...     "indicator_id": ["gdp_growth"], "value_parent": [5.0], "value_high_parent": [None],
+    ...     "qualifier_parent": ["左右"], "value_child": [5.0], "value_high_child": [5.5],
+    ...     "qualifier_child": [""], "status": ["escalated"]})
+    >>> previous_status_table(prev).to_dict("records")
+    [{'region': '江西省', 'years': '2025→2026', 'gdp_growth': 'escalated (5左右 → 5–5.5)'}]
+    """
+    def fmt(v: Any, h: Any, q: Any) -> str:
+        core = f"{float(v):g}" + (f"–{float(h):g}" if h is not None and not pd.isna(h) else "")
+        return core + (str(q) if isinstance(q, str) else "")
+
+    cells = prev.assign(
+        years=[f"{p}→{c}" for p, c in zip(prev["parent_year"], prev["year"])],
+        cell=[f"{st} ({fmt(vp, hp, qp)} → {fmt(vc, hc, qc)})" for st, vp, hp, qp, vc, hc, qc in zip(
+            prev["status"], prev["value_parent"], prev["value_high_parent"], prev["qualifier_parent"],
+            prev["value_child"], prev["value_high_child"], prev["qualifier_child"])])
+    table = cells.pivot_table(index=["region", "years"], columns="indicator_id", values="cell",
+                              aggfunc="first").reset_index()
+    table.columns.name = None
+    # The headline indicator first, then the others alphabetically.
+    first = [c for c in ("region", "years", "gdp_growth") if c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 def _javascript_bundle(vlc: Any) -> str:

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 #: table name → file stem, in the order the codebook lists them.
 REPORT_TABLES = {
     "documents": "documents", "counts": "counts", "mentions": "mentions", "rejected": "rejected",
-    "diff": "diff", "targets": "targets", "target_comparison": "target_comparison", "alignment": "alignment",
+    "diff": "diff", "targets": "targets", "target_comparison": "target_comparison",
+    "target_previous": "target_previous", "alignment": "alignment",
+    "formulations": "formulations", "formulation_changes": "formulation_changes",
 }
 
 

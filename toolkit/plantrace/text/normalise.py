@@ -22,6 +22,7 @@ changes) is converted as ``auto`` would, and the document carries a warning sayi
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from html import entities as html_entities
@@ -279,6 +280,101 @@ def _is_fragment(line: str) -> bool:
 
 
 
+# --- paged text (PDF extractions): running headers/footers, wraps, page breaks ------------
+
+# Page-number and running lines a page's edge holds: `1/35`, `- 12 -`, `第 3 页`,
+# `第3页 共35页`, `Page 3 of 35`, a browser's URL footer and date header. A bare number
+# (`12`) is furniture only when it repeats (digits aside) on the pages: a table's last
+# cell may be one.
+_PAGE_MARK = re.compile(
+    r"^(?:[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页|(?i:page)\s*\d{1,4}(?:\s*(?i:of)\s*\d{1,4})?"
+    r"|(?:file|https?)://\S+(?:\s+\d{1,4}\s*/\s*\d{1,4})?"
+    r"|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?(?:\s+.{0,80})?)$"
+)
+_DIGITS = re.compile(r"\d+")
+_CJK_EDGE = re.compile(f"[{HAN}{CJK_PUNCT}\u3000-\u303f\uff00-\uffef]")
+#: How many lines at a page's top and bottom may be running headers or footers.
+_EDGE_LINES = 3
+
+
+def _page_lines(text: str) -> list[list[tuple[int, int, int]]]:
+    """Per page (split at form feeds): (start, end, newlines after) of each non-blank line."""
+    pages, pos = [], 0
+    for page in text.split("\f"):
+        lines = []
+        for m in re.finditer(r"[^\n]+", page):
+            if m.group(0).strip():
+                s, e = pos + m.start(), pos + m.end()
+                n = len(page) - len(page[m.end():].lstrip("\n"))
+                lines.append((s, e, n - m.end()))
+        pages.append(lines)
+        pos += len(page) + 1
+    while pages and not pages[-1]:
+        pages.pop()  # the text after the last \f
+    return pages
+
+
+def _furniture(text: str, pages: list[list[tuple[int, int, int]]]) -> set[int]:
+    """Start offsets of the running header/footer lines of paged text."""
+    seen: dict[tuple[str, int, str], set[int]] = {}
+    for p, lines in enumerate(pages):
+        for rank, (s, e, _) in enumerate(lines[:_EDGE_LINES]):
+            seen.setdefault(("top", rank, _DIGITS.sub("#", text[s:e].strip())), set()).add(p)
+        for rank, (s, e, _) in enumerate(reversed(lines[-_EDGE_LINES:])):
+            seen.setdefault(("bottom", rank, _DIGITS.sub("#", text[s:e].strip())), set()).add(p)
+    # A line repeated (digits aside) at the same place on half the pages, at least two.
+    need = max(2, (len(pages) + 1) // 2)
+    repeated = {k for k, v in seen.items() if len(v) >= need and len(k[2]) <= 120}
+    out: set[int] = set()
+    for lines in pages:
+        edge = [("top", r, ln) for r, ln in enumerate(lines[:_EDGE_LINES])]
+        edge += [("bottom", r, ln) for r, ln in enumerate(reversed(lines[-_EDGE_LINES:]))]
+        for side, rank, (s, e, _) in edge:
+            line = text[s:e].strip()
+            if (side, rank, _DIGITS.sub("#", line)) in repeated or (rank == 0 and _PAGE_MARK.match(line)):
+                out.add(s)
+    return out
+
+
+def _page_furniture_edits(text: str) -> list[Edit]:
+    r"""Paged text only: a PDF extraction (:mod:`plantrace.pdftext`) ends each page with
+    \f, puts one \n after a line that runs on and a blank line after a paragraph's end.
+    Running lines go with the breaks around them; a wrap is joined (nothing between Chinese
+    characters, a space between Latin words); a paragraph end is a blank line.
+
+    >>> STEPS["remove_page_furniture"]("报告\n\n推动公园城\n- 1 -\n\n\f报告\n\n市建设。\n\n其他。\n\n- 2 -\n\n\f")
+    '推动公园城市建设。\n\n其他。\n'
+    """
+    if "\f" not in text:
+        return []
+    pages = _page_lines(text)
+    furniture = _furniture(text, pages)
+    kept = [ln for lines in pages for ln in lines if ln[0] not in furniture]
+    out: list[Edit] = []
+    prev_end = 0
+    for i, (s, e, _) in enumerate(kept):
+        if i == 0:
+            gap_new = ""
+        else:
+            _, pe, pn = kept[i - 1]
+            if pn >= 2 or HEADING_START.match(text[s:e]):
+                # A paragraph end keeps its blank line (the extraction's own, so on one
+                # page it is no edit and explain() shows the furniture and the wraps).
+                gap_new = "\n\n"
+            elif _CJK_EDGE.match(text[pe - 1]) or _CJK_EDGE.match(text[s]):
+                gap_new = ""  # a wrap inside Chinese text: 公园城\n市
+            else:
+                gap_new = " "  # a wrap between Latin words
+        if text[prev_end:s] != gap_new:
+            out.append((prev_end, s, gap_new))
+        prev_end = e
+    tail = "\n" if kept else ""
+    if text[prev_end:] and text[prev_end:] != tail:
+        out.append((prev_end, len(text), tail))
+    return out
+
+
 def _rejoin_edits(text: str) -> list[Edit]:
     # Lone newlines (no blank line around them) are the breaks a wiki link leaves inside
     # a sentence; paragraphs are separated by blank lines in such documents. A break
@@ -299,6 +395,22 @@ def _rejoin_edits(text: str) -> list[Edit]:
         out.append((m.start(), m.end(), ""))
     return out
 
+
+remove_page_furniture = Step(
+    "remove_page_furniture", _page_furniture_edits,
+    "Paged (PDF) text: drop running headers/footers (lines repeated at a page's edge, digits "
+    "aside; 1/35, - 12 -, 第 3 页), join lines wrapped inside a paragraph, remove page breaks.",
+)
+
+# Ligatures and compatibility characters some fonts' ToUnicode maps emit: ﬁ (U+FB01),
+# Kangxi radicals (⾦ U+2FA6 for 金), CJK radicals, CJK compatibility ideographs. NFKC on
+# those ranges only: full-width punctuation (，：) must stay as it is.
+_COMPAT = re.compile("[\ufb00-\ufb4f\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]+")
+fold_compatibility = _regex_step(
+    "fold_compatibility", _COMPAT.pattern,
+    lambda m: unicodedata.normalize("NFKC", m.group(0)),
+    "NFKC on ligatures and CJK compatibility characters only: ﬁ → fi, ⾦ (Kangxi radical) → 金.",
+)
 
 rejoin_lines = Step(
     "rejoin_lines", _rejoin_edits,
@@ -531,12 +643,15 @@ fix_t2s_phrases = Step(
 STEPS: dict[str, Step] = {
     s.name: s
     for s in (
-        # strip_markdown runs before the glosses: 國**(guó) must lose its gloss in one pass.
-        # Web residue first: what it decodes (&nbsp;, \u3000, <U+200B>) is folded by
+        # fold_compatibility first: Chromium's fonts print a URL footer as ﬁle://; then
+        # remove_page_furniture, which needs the \f page breaks remove_invisibles drops.
+        fold_compatibility, remove_page_furniture,
+        # Web residue next: what it decodes (&nbsp;, \u3000, <U+200B>) is folded by
         # remove_invisibles and unify_spaces in the same pass; entities before tags, so
         # &lt;p&gt; escaped once more by a crawler goes in the same pass too.
         decode_codepoint_escapes, decode_html_entities, remove_html_comments, remove_html_tags,
         remove_invisibles, unify_spaces, fold_fullwidth, join_spaced_digits,
+        # strip_markdown runs before the glosses: 國**(guó) must lose its gloss in one pass.
         strip_markdown, remove_pinyin_glosses, trim_lines, rejoin_lines,
         remove_cjk_spaces, to_simplified_step(), fix_t2s_phrases,
     )
@@ -551,6 +666,8 @@ class NormaliserConfig:
     document so that the same resolved config re-normalises any slice of it identically.
     """
 
+    fold_compatibility: bool = True
+    remove_page_furniture: bool = True
     decode_codepoint_escapes: bool = True
     decode_html_entities: bool = True
     remove_html_comments: bool = True

@@ -22,7 +22,7 @@ from ...resources import read_data_text
 CUES_FILE = "target_cues.yaml"
 PATTERN_NAMES = ("forecast", "lookback_start", "result_after", "this_year", "this_year_start", "target_clause",
                  "list_intro", "parent_attribution", "compliance_start", "reporting_end", "review_heading",
-                 "plan_heading")
+                 "plan_heading", "plan_period", "not_set")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class TargetCues:
     qualifier_rank: dict[str, dict[str, int]]
     target_qualifiers: frozenset[str]
     compound_prefixes: tuple[str, ...]
+    measures: tuple[str, ...]
+    not_set_indicators: dict[str, re.Pattern[str]]
     patterns: dict[str, re.Pattern[str]] = field(repr=False)
 
     def pattern(self, name: str) -> re.Pattern[str]:
@@ -45,11 +47,11 @@ def parse_cues(data: Any, source: str = CUES_FILE) -> TargetCues:
     problems: list[str] = []
     if not isinstance(data, dict):
         raise PlantraceError("target cue file is not a YAML mapping", file=source)
-    lists = ("prefix_qualifiers", "suffix_qualifiers", "target_qualifiers", "compound_prefixes")
+    lists = ("prefix_qualifiers", "suffix_qualifiers", "target_qualifiers", "compound_prefixes", "measures")
     for key in lists:
         if not isinstance(data.get(key), list) or not all(isinstance(x, str) for x in data[key]):
             problems.append(f"{key}: a list of words is required")
-    for key in ("qualifier_aliases", "qualifier_class", "qualifier_rank", "patterns"):
+    for key in ("qualifier_aliases", "qualifier_class", "qualifier_rank", "patterns", "not_set_indicators"):
         if not isinstance(data.get(key), dict):
             problems.append(f"{key}: a mapping is required")
     compiled: dict[str, re.Pattern[str]] = {}
@@ -62,6 +64,13 @@ def parse_cues(data: Any, source: str = CUES_FILE) -> TargetCues:
             compiled[name] = re.compile(text)
         except re.error as exc:
             problems.append(f"patterns.{name}: invalid regular expression ({exc})")
+    not_set: dict[str, re.Pattern[str]] = {}
+    for ind, text in (data.get("not_set_indicators") or {}).items() if isinstance(
+            data.get("not_set_indicators"), dict) else ():
+        try:
+            not_set[str(ind)] = re.compile(str(text))
+        except re.error as exc:
+            problems.append(f"not_set_indicators.{ind}: invalid regular expression ({exc})")
     if problems:
         raise PlantraceError("; ".join(problems), file=source, hint="compare with the bundled data/target_cues.yaml")
     return TargetCues(
@@ -72,6 +81,8 @@ def parse_cues(data: Any, source: str = CUES_FILE) -> TargetCues:
         qualifier_rank={k: dict(v) for k, v in data["qualifier_rank"].items()},
         target_qualifiers=frozenset(data["target_qualifiers"]),
         compound_prefixes=tuple(data["compound_prefixes"]),
+        measures=tuple(data["measures"]),
+        not_set_indicators=not_set,
         patterns=compiled,
     )
 

@@ -15,13 +15,28 @@ government's figure) or ``parent_quote`` (a figure the text attributes to a
 higher authority, e.g. ``中央提出今年经济增长预期目标为8%左右`` in the 2005
 national report, which also states the same 8%左右 as its own target).
 
+Two more scopes and one more kind, for the national series 1954-2025:
+
+* ``plan_period`` -- a five-year figure (``“十五”期间年均经济增长速度预期目标为7%左右``,
+  ``今后五年国内生产总值年均增长7.5%``) or a cumulative one (``2005年与2000年相比，国内
+  生产总值增长57.3%``): the figure's clause names an average or a span (cue ``plan_period``).
+  ``target_period`` gives the years (“N五” plans, ``今后五年``, ``到1992年``, ``2000年相比``);
+  it is a *target* while the plan has not ended, else an *achievement*; never the year's
+  target.
+* ``not_set`` -- the report says it sets no target (``我们没有提出全年经济增速具体目标``,
+  2020): one row, value empty, for each indicator the sentence names (cue ``not_set``).
+* A ``national`` report (``level``) has no parent: ``中央提出今年经济增长预期目标为7%左右``
+  (2004) is its own target.
+
 What is matched
 ---------------
 A figure expression is *surface form* (from ``data/indicators.yaml``) +
 optional bridge (``预期目标为``, ``要``, ``：``) + optional prefix qualifier
 (``力争``, ``不低于``, ``控制在`` …) + number + the indicator's unit, optionally
 a range (``5.0%—5.5%``, ``5-5.5%``, ``5.5%至6%``) + optional suffix qualifier
-(``左右``, ``以上``, ``以内``, ``以下``, ``上下``).  Two extra shapes seen in
+(``左右``, ``以上``, ``以内``, ``以下``, ``上下``).  For percentages the number may be
+in Chinese numerals after ``百分之`` (``百分之八至九``, ``百分之十四点二``; converted by
+cn2an).  Two extra shapes seen in
 the reports are also read:
 
 * level-then-growth, typical of results: ``地区生产总值57761亿元、增长5.5%``,
@@ -49,7 +64,8 @@ cues.
    following one (same paragraph, or the previous sentence ended with
    ``；``/``：``): the items of a 主要预期目标 list split at ``；`` keep the
    intro's voice and scope.  Also
-   **target** when the clause names this year (``今年``, ``{year}年``).
+   **target** when the clause names this year (``今年``, ``{year}年``) or the
+   sentence opens with ``今年`` (``今年要保持…，经济增长速度的调控目标定为8%``, 1997).
 3. **achievement** -- the sentence starts with a look-back marker
    (``过去一年``, ``去年``, ``一年来``, ``上年``), or the clause names the
    previous year (``2024年全省地区生产总值…``), or a figure without a
@@ -141,8 +157,8 @@ from .cues import CUES
 from .figures import _find_figures
 from .indicators import IndicatorLexicon
 
-Kind = Literal["target", "achievement", "forecast"]
-Scope = Literal["own", "parent_quote"]
+Kind = Literal["target", "achievement", "forecast", "not_set"]
+Scope = Literal["own", "parent_quote", "plan_period"]
 
 
 # --------------------------------------------------------------------------
@@ -205,6 +221,8 @@ class Target:
     start: int
     end: int
     text: str
+    measure: str = ""
+    target_period: str | None = None
 
 
 TARGET_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Target))
@@ -241,6 +259,15 @@ _COMPLIANCE_START = CUES.pattern("compliance_start")
 _REPORTING_END = CUES.pattern("reporting_end")
 _REVIEW_HEADING = CUES.pattern("review_heading")
 _PLAN_HEADING = CUES.pattern("plan_heading")
+_PLAN_PERIOD = CUES.pattern("plan_period")
+_NOT_SET = CUES.pattern("not_set")
+_MEASURES = CUES.measures
+_NOT_SET_INDICATORS = CUES.not_set_indicators
+_CN_ORDINAL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_FYP = re.compile(r"(十[一二三四五六七八九]?|[一二三四五六七八九])五”?(?:计划|规划|时期|期间)?")
+_SPAN = re.compile(r"(\d{4})\s*[—–\-－~～至到]\s*(\d{4})\s*年")
+_SINCE = re.compile(r"(\d{4})\s*年与(\d{4})\s*年相比|比(\d{4})\s*年")
+_BY_YEAR = re.compile(r"到(\d{4})\s*年")
 
 _CLAUSE_BOUNDARY = re.compile(r"[，,；;。！？!?]")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
@@ -296,6 +323,67 @@ def _is_parent(clause: str, previous: str) -> bool:
     )
 
 
+def measure_of(form: str) -> str:
+    """The aggregate a growth figure's surface form names ('' when it names none).
+
+    >>> measure_of("国民生产总值计划增长"), measure_of("地区生产总值按增长"), measure_of("经济增长")
+    ('国民生产总值', '地区生产总值', '')
+    """
+    return next((m for m in _MEASURES if m in form), "")
+
+
+def plan_period_of(clause: str, year: int | None) -> str | None:
+    """The years a plan-period figure covers, from its clause (``None`` if it does not say).
+
+    The N-th five-year plan (“N五”) runs from 1966 + 5·(N − 3) for N ≥ 3 (the first ran
+    1953-1957, the second 1958-1962, then three adjustment years).
+
+    >>> plan_period_of("“十五”期间年均经济增长速度预期目标为", 2001)
+    '2001-2005'
+    >>> plan_period_of("今后五年国内生产总值年均增长", 2006), plan_period_of("2005年与2000年相比，", 2006)
+    ('2006-2010', '2001-2005')
+    """
+    m = _SPAN.search(clause)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}"
+    m = _FYP.search(clause)
+    if m:
+        word = m.group(1)
+        n = 10 + _CN_ORDINAL.get(word[1:], 0) if word.startswith("十") else _CN_ORDINAL[word]
+        start = {1: 1953, 2: 1958}.get(n, 1966 + 5 * (n - 3))
+        return f"{start}-{start + 4}"
+    m = _SINCE.search(clause)
+    if m:
+        base = int(m.group(2) or m.group(3))
+        end = int(m.group(1)) if m.group(1) else (year - 1 if year is not None else None)
+        return f"{base + 1}-{end}" if end is not None else None
+    m = _BY_YEAR.search(clause)
+    if m and year is not None:
+        return f"{year}-{m.group(1)}"
+    if "今后五年" in clause and year is not None:
+        return f"{year}-{year + 4}"
+    return None
+
+
+def _not_set_targets(sent: SentenceLike, year: int | None, indicators: IndicatorLexicon) -> list[Target]:
+    """``我们没有提出全年经济增速具体目标`` (national 2020): a declared gap, one row per
+    indicator the sentence names."""
+    out: list[Target] = []
+    m = _NOT_SET.search(sent.text)
+    if m is None:
+        return out
+    known = {ind.id: ind for ind in indicators.indicators}
+    for ind_id, pattern in _NOT_SET_INDICATORS.items():
+        if ind_id in known and pattern.search(m.group(0)):
+            ind = known[ind_id]
+            out.append(Target(
+                indicator_id=ind.id, indicator=m.group(0), value=float("nan"), value_high=None,
+                unit=ind.unit, qualifier="", kind="not_set", scope="own", year=year,
+                sentence_id=sent.id, start=sent.start + m.start(), end=sent.start + m.end(),
+                text=m.group(0), measure="", target_period=None if year is None else str(year)))
+    return out
+
+
 def _explicit_year(text: str, clause: str) -> int | None:
     found = _YEAR_IN_CLAUSE.findall(clause)
     if found:
@@ -322,18 +410,22 @@ def extract_targets(
     *,
     year: int | None,
     indicators: IndicatorLexicon,
+    level: str | None = None,
 ) -> list[Target]:
     """Find indicator figures in one document's sentences (in document order)
-    and classify each as target / achievement / forecast and own /
-    parent_quote, following the rules in the module docstring.
+    and classify each as target / achievement / forecast / not_set and own /
+    parent_quote / plan_period, following the rules in the module docstring.
 
-    ``year`` is the report's year (the year its plan is for).
+    ``year`` is the report's year (the year its plan is for).  ``level`` is the
+    issuer's level: a ``national`` report has no parent, so ``中央提出今年经济增长
+    预期目标为7%左右`` (2004) is its own target.
     """
     out: list[Target] = []
     phase: str | None = None  # running section when headings are silent
     carry: _Carry | None = None
     prev: SentenceLike | None = None
     lookback_paragraph: Any = None  # paragraph_id of a paragraph opened by 过去一年…
+    last_period: tuple[int, str] | None = None  # (sentence id, period) of the last plan-period figure
     for sent in sentences:
         text = sent.text
         par = getattr(sent, "paragraph_id", None)
@@ -359,6 +451,7 @@ def extract_targets(
         # A list intro under a review heading (实现了以下目标：) lists results.
         intro = _LIST_INTRO.search(text) if heading_section != "review" else None
 
+        out.extend(_not_set_targets(sent, year, indicators))
         for f in _find_figures(text, indicators):
             clause, previous = _clause_prefix(text, f.start)
             after = text[f.end :]
@@ -369,9 +462,11 @@ def extract_targets(
             # (a whole-paragraph "sentence" must not spread it further).
             seg_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, f.start)), default=0)
             forecast = _FORECAST.search(text, seg_start, f.figure_start) is not None
+            # 今年要保持…，经济增长速度的调控目标定为8% (1997): a sentence opening with 今年
+            # speaks of this year in all its clauses.
             this_year = _THIS_YEAR.search(clause) is not None or (
                 year is not None and explicit == year
-            )
+            ) or (explicit is None and _THIS_YEAR_START.match(text) is not None)
             if forecast:
                 kind = "forecast"
             elif in_list or this_year:
@@ -397,11 +492,34 @@ def extract_targets(
                 kind = "target" if f.qualifier in _TARGET_QUALIFIERS else "achievement"
 
             scope: Scope = "own"
-            if _is_parent(clause, previous):
+            # The figure's own clause, through the surface form up to the number.
+            own_clause = clause + text[f.start : f.figure_start]
+            period = None
+            # 2005年与2000年相比，国内生产总值增长57.3% (national 2006): the span is the clause before.
+            since = previous if previous.rstrip().endswith("相比") else ""
+            if _PLAN_PERIOD.search(since + own_clause):
+                scope = "plan_period"
+                # The period may be named earlier in the sentence (“七五”计划草案规定，…).
+                period = (plan_period_of(since + own_clause, year)
+                          or plan_period_of(text[: f.figure_start], year))
+                # …“七五”计划草案规定，…；国民生产总值平均每年增长百分之七点五 (1986): the
+                # period named for the list goes on to its next item.
+                if period is None and last_period is not None and (
+                        _continues(prev, sent) or last_period[0] == sent.id):
+                    period = last_period[1]
+                if period is not None:
+                    last_period = (sent.id, period)
+                    # A plan that has not ended is a target, one that has is a result.
+                    end_year = int(period[-4:])
+                    if year is not None and not forecast:
+                        kind = "target" if end_year >= year else "achievement"
+            elif level == "national":
+                pass  # 中央 in a national report is the issuer itself
+            elif _is_parent(clause, previous):
                 scope = "parent_quote"
             elif carry is not None and intro is None:
                 scope = carry.scope
-            elif intro is not None and intro.end() <= f.start:
+            elif intro is not None and intro.end() <= f.start and level != "national":
                 icl, iprev = _clause_prefix(text, intro.start())
                 if _is_parent(icl + text[intro.start() : intro.end()], iprev):
                     scope = "parent_quote"
@@ -434,6 +552,9 @@ def extract_targets(
                     start=sent.start + f.start,
                     end=sent.start + f.end,
                     text=text[f.start : f.end],
+                    measure=measure_of(f.form) if f.indicator.id == "gdp_growth" else "",
+                    target_period=period if scope == "plan_period" else (
+                        None if fig_year is None else str(fig_year)),
                 )
             )
 

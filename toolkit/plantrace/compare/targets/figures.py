@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import cn2an  # type: ignore[import-untyped]
+
 from .cues import CUES
 from .indicators import Indicator, IndicatorLexicon
 
@@ -20,10 +22,18 @@ _QUALIFIER_ALIASES = CUES.qualifier_aliases
 _COMPOUND_PREFIXES = CUES.compound_prefixes
 
 _NUM = r"\d+(?:\.\d+)?"
+# Chinese numerals of a percentage (百分之八点六, 百分之十四点二, mixed 百分之8.5); converted by cn2an.
+_CN_NUM = r"[0-9.零〇一二两三四五六七八九十点]+"
 # The pipeline's folding keeps the full-width hyphen (6.5%－7%, national 2016).
 _RANGE_SEP = r"\s*(?:[—–\-~〜～－−‐‑﹣]{1,2}|至|到)\s*"
+# 经济增长速度的宏观调控目标，定为百分之八至九 (1995), 调控目标定为8% (1997).
 _BRIDGE = (
-    r"(?:速度|速)?(?:的)?(?:预计|预期目标|预期|目标|平均)?(?:为|是|要|建议为|在)?[:：]?\s*"
+    r"(?:速度|速)?(?:的)?(?:(?:宏观)?调控目标[，,]?\s*|预计|预期目标|预期|目标|平均)?"
+    r"(?:定为|为|是|要|建议为|在)?[:：]?\s*"
+    # 经济增长预期目标是在明显提高质量和效益的基础上年均增长7% (2011);
+    # 国民经济增长速度由原定平均每年百分之六调高到百分之八至九 (1993): the new figure.
+    r"(?:在[^，,。；;:：]{1,20}?基础上)?(?:年均增长|平均每年增长)?"
+    r"(?:由[^，,。；;]{1,16}?(?:调高|提高|调低|降低|调整)到)?"
 )
 _PQ = "(?P<pq>" + "|".join(_PREFIX_QUALIFIERS) + ")?"
 _SQ = "(?P<sq>" + "|".join(_SUFFIX_QUALIFIERS) + ")?"
@@ -77,10 +87,29 @@ def _convert(value: float, seen: str | None, unit: str) -> float:
 
 def _figure_regex(unit: str) -> re.Pattern[str]:
     u = _unit_regex(unit)
-    return re.compile(
-        _BRIDGE + _PQ + r"(?P<lo>" + _NUM + r")\s*(?P<u1>" + u + r")?"
-        r"(?:" + _RANGE_SEP + r"(?P<hi>" + _NUM + r")\s*(?P<u2>" + u + r")?)?\s*" + _SQ
-    )
+    arabic = (r"(?P<lo>" + _NUM + r")\s*(?P<u1>" + u + r")?"
+              r"(?:" + _RANGE_SEP + r"(?P<hi>" + _NUM + r")\s*(?P<u2>" + u + r")?)?")
+    if unit in ("%", "％"):
+        # 百分之八至九, 百分之五左右: the unit comes first and covers both ends.
+        chinese = (r"百分之(?P<lo_cn>" + _CN_NUM + r")"
+                   r"(?:" + _RANGE_SEP + r"(?:百分之)?(?P<hi_cn>" + _CN_NUM + r"))?")
+        arabic = r"(?:" + chinese + r"|" + arabic + r")"
+    # 保持在6%-7%区间: the word 区间 after the figure is read past.
+    return re.compile(_BRIDGE + _PQ + arabic + r"\s*" + _SQ + r"(?:的?区间)?")
+
+
+def chinese_number(text: str) -> float | None:
+    """A number written in Chinese or mixed numerals, by cn2an (``None`` if it is not one).
+
+    >>> chinese_number("八点六"), chinese_number("十四点二"), chinese_number("二十一点七"), chinese_number("8.5")
+    (8.6, 14.2, 21.7, 8.5)
+    >>> chinese_number("点") is None
+    True
+    """
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _growth_after_amount_regex(unit: str) -> re.Pattern[str]:
@@ -89,7 +118,9 @@ def _growth_after_amount_regex(unit: str) -> re.Pattern[str]:
     # (Tianjin: 生产总值预计增长5.1%左右) must sit between stem and 增长; the
     # plain stem+增长 is the surface-form route.
     return re.compile(
-        r"(?:" + _AMOUNT + r"\s*[、，,]?\s*(?:比上年|同比|较上年)?|(?:比上年|同比|较上年|预计))"
+        # 国民生产总值达到15500亿元左右，平均每年增长7.5%左右 (1988, a plan-period figure).
+        r"(?:" + _AMOUNT + r"\s*(?:左右)?[、，,]?\s*(?:比上年|同比|较上年|平均每年|年均)?"
+        r"|(?:比上年|同比|较上年|预计))"
         r"(?:实际)?增长\s*" + _PQ + r"(?P<lo>" + _NUM + r")\s*(?P<u1>" + u + r")\s*" + _SQ
     )
 
@@ -142,6 +173,16 @@ def _find_figures(text: str, lex: IndicatorLexicon) -> list[_Match]:
                 continue
             ind = lex._by_form[m.group(0)]
             fm = _cached(_FIGURE_CACHE, ind.unit, _figure_regex).match(text, m.end())
+            if fm is not None and fm.groupdict().get("lo_cn"):
+                lo_cn = chinese_number(fm.group("lo_cn"))
+                hi_cn = chinese_number(fm.group("hi_cn")) if fm.group("hi_cn") else None
+                if lo_cn is None:
+                    continue
+                end = len(text[: fm.end()].rstrip())
+                found.append(_Match(ind, m.group(0), m.start(), end, fm.start("lo_cn"), lo_cn, hi_cn,
+                                    _qualifier(fm.group("pq") or _trailing_qualifier(m.group(0)),
+                                               fm.group("sq"))))
+                continue
             if fm is None or fm.group("lo") is None:
                 continue
             hi = fm.group("hi")
