@@ -486,6 +486,7 @@ def _commands(c: Path, out: Path) -> dict[str, list[str]]:
         "align": ["align", "-c", str(c), "qy2021", "tf2022", "--out", str(out / "a.csv")],
         "report": ["report", str(c), "--out", str(out / "r")],
         "lexicon suggest": ["lexicon", "suggest", str(c)],
+        "formulations": ["formulations", str(c), "--out", str(out / "f.csv")],
     }
 
 

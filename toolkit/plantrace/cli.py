@@ -439,7 +439,7 @@ def diff_cmd(
     lexicon: LexiconOpt = None,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses (repeatable).")] = None,
     max_gap: Annotated[Optional[int], typer.Option(
-        "--max-gap", help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
+        "--max-gap", min=1, help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     force: ForceOpt = False,
@@ -475,7 +475,7 @@ def formulations_cmd(
     corpus: CorpusArg,
     pair: Annotated[Optional[tuple[str, str]], typer.Option("--pair", help="Formulations B brings compared with A.")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
-    top: Annotated[int, typer.Option("--top", "-n", help="Rows shown per document or pair.")] = 15,
+    top: Annotated[int, typer.Option("--top", "-n", min=0, help="Rows shown per document or pair.")] = 15,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="new, kept or dropped (repeatable; shown: new).")] = None,
     kind: Annotated[Optional[list[str]], typer.Option("--kind", help="quoted, numbered or compound (repeatable).")] = None,
     lexicon: LexiconOpt = None,
@@ -497,7 +497,7 @@ def formulations_cmd(
         bad = [k for k in kind or () if k not in FORMULATION_KINDS]
         if bad:
             raise PlantraceError(f"unknown --kind {bad[0]!r}", hint=f"use one of {', '.join(FORMULATION_KINDS)}")
-        _refuse_existing([out], force)
+        _refuse_existing([out], force, _inputs(corpus, lexicon))
         lex = _lexicon(lexicon)
         c = _load(corpus)
         if pair is None and by is None:
@@ -635,13 +635,16 @@ def lexicon_suggest_cmd(
     """
     def body() -> None:
         if from_formulations:
-            _refuse_existing([out], force)
+            _refuse_existing([out], force, _inputs(corpus, lexicon))
             lex = _lexicon(lexicon)
             text = suggest_from_formulations(_load(corpus).formulations(lex), lex)
             if out is None:
                 typer.echo(text, nl=False)
             else:
-                write_text_atomic(out, text)
+                try:
+                    write_text_atomic(out, text)
+                except OSError as exc:
+                    raise os_error(exc, out) from exc
                 if not _state["quiet"]:
                     typer.echo(f"wrote {text.count(chr(10) + '- id: ')} suggested concepts to {out} "
                                f"(check it with: plantrace lexicon check {out})", err=True)
