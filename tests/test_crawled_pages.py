@@ -240,20 +240,23 @@ def test_show_case_six_copies_in_page_chrome() -> None:
     assert "".join(page[z.start:z.end] for z in zones if z.name == "body") == single[body.start:body.end]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="duplicate zones not yet wired into counting")
-def test_show_case_counts_targets_and_kwic_equal_one_copy(tmp_path: Path) -> None:
-    import plantrace
-
+def _show_case_corpus(folder: Path) -> Path:
+    """``single``: gwr_2025_sichuan.txt; ``page``: it six times inside page chrome."""
     parts = _show_case_parts()
-    (tmp_path / "texts").mkdir()
-    (tmp_path / "texts" / "single.txt").write_text(dict(parts)["copy1"], encoding="utf-8")
-    (tmp_path / "texts" / "page.txt").write_text("\n".join(raw for _, raw in parts), encoding="utf-8")
+    (folder / "texts").mkdir(parents=True)
+    (folder / "texts" / "single.txt").write_text(dict(parts)["copy1"], encoding="utf-8")
+    (folder / "texts" / "page.txt").write_text("\n".join(raw for _, raw in parts), encoding="utf-8")
     header = "doc_id,file,title,issuer,level,region,parent_region,year,date,doc_type,script"
     rows = [f"{doc_id},texts/{doc_id}.txt,2025年四川省政府工作报告,四川省人民政府,provincial,四川省,"
             f"中华人民共和国,2025,,government_work_report,simplified" for doc_id in ("single", "page")]
-    (tmp_path / "manifest.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    corpus = plantrace.load_corpus(tmp_path, store=False, jobs=1)
+    (folder / "manifest.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_show_case_counts_targets_and_kwic_equal_one_copy(tmp_path: Path) -> None:
+    import plantrace
+
+    corpus = plantrace.load_corpus(_show_case_corpus(tmp_path), store=False, jobs=1)
     docs = {d.doc_id: d for d in corpus.docs}
     assert docs["page"].body_chars == docs["single"].body_chars
 
@@ -270,3 +273,37 @@ def test_show_case_counts_targets_and_kwic_equal_one_copy(tmp_path: Path) -> Non
 
     kwic = corpus.kwic("高质量发展")
     assert (kwic["doc_id"] == "page").sum() == (kwic["doc_id"] == "single").sum() > 0
+    # a literal term (no concept) is searched in each body zone, never in a copy
+    kwic = corpus.kwic("成渝")
+    assert (kwic["doc_id"] == "page").sum() == (kwic["doc_id"] == "single").sum() > 0
+
+    # documents.csv: the five later copies are duplicate, each one body of the single file
+    frame = corpus.to_frame().set_index("doc_id")
+    assert frame.loc["single", "duplicate_chars"] == 0
+    assert frame.loc["page", "duplicate_chars"] == 5 * frame.loc["single", "body_chars"] > 20_000
+    assert docs["page"].body_text == docs["single"].body_text
+    # words are those of one copy too (segmented from the body zones)
+    words = corpus.words(top=None, per_document=True)
+    page, single = (words[words["doc_id"] == d].drop(columns="doc_id").reset_index(drop=True)
+                    for d in ("page", "single"))
+    assert len(single) > 2000
+    assert page.equals(single)
+
+
+def test_clean_explain_lists_each_duplicate_copy_with_its_raw_lines(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from plantrace.cli import app
+
+    folder = _show_case_corpus(tmp_path / "c")
+    result = CliRunner().invoke(app, ["--no-store", "clean", str(folder), "--doc", "page", "--explain"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "5 duplicate zone(s)" in result.output
+    # page.txt: copy 2's body is raw lines 190 ("各位代表：") to 270 ("各位代表！迎接风险挑战，…"),
+    # a copy of copy 1's lines 23-103 (the same two lines), read with sed -n in the file.
+    assert "raw lines 190-270: repeats lines 23-103 of the normalised text (raw lines 23-103)" in result.output
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["--no-store", "clean", str(folder), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "page.txt").read_text(encoding="utf-8") == (out / "single.txt").read_text(encoding="utf-8")

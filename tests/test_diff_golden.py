@@ -78,9 +78,6 @@ KNOWN_DISAGREEMENTS = {
     "nat-2023-2024-tax_fee_cuts": (
         "6 → 1 mentions, p=0.067: the rule needs p < 0.05 and there is no second signal (one graded "
         "mention in 2024); the reader calls it softened from 大规模 → 结构性 wording, which no rule measures"),
-    "nat-1988-1992-new_economy": (
-        "a matching fix, not a rule fix: 1988's 新经济体制 is counted as 新经济 until the lexicon can "
-        "exclude it (lexicon `exclude:`, another issue)"),
     "prov-zhejiang-2025-2026-rural_revitalization": (
         "2026's task line 推进乡村全面振兴。 is not detected as a heading, so 'dropped from headings' votes "
         "with a large (log2 -1.08) but not significant fall"),

@@ -42,11 +42,12 @@ def test_golden_cases_cover_every_residue_step_both_ways() -> None:
 
 def test_residue_steps_run_first_and_are_on_by_default() -> None:
     names = list(STEPS)
-    assert names[:4] == list(RESIDUE)
+    # Only the PDF steps come before them (compatibility folding, page furniture).
+    assert names[:6] == ["fold_compatibility", "remove_page_furniture", *RESIDUE]
     assert names.index("remove_html_tags") < names.index("remove_invisibles") < names.index("unify_spaces")
     cfg = NormaliserConfig()
     assert all(getattr(cfg, n) is True for n in RESIDUE)
-    assert [s.name for s in cfg.steps()][:4] == list(RESIDUE)
+    assert [s.name for s in cfg.steps()][2:6] == list(RESIDUE)
 
 
 def test_off_switch_keeps_the_residue() -> None:

@@ -609,7 +609,8 @@ def lexicon_check_cmd(
                 typer.echo(exc.report(), err=True)
                 raise typer.Exit(2) from None
             summaries.append({"file": str(f), "name": lex.name, "concepts": len(lex.concepts),
-                              "aliases": len(lex.alias_index), "sha256": lex.sha256})
+                              "aliases": len(lex.alias_index),
+                              "exclusions": sum(len(v) for v in lex.exclusions.values()), "sha256": lex.sha256})
         _emit(pd.DataFrame(summaries), None, as_json=as_json, title="lexicons OK")
 
     _run(body)

@@ -271,6 +271,12 @@ def count_occurrences(text: str, needle: str, start: int = 0, end: int | None = 
     return out
 
 
+def body_occurrences(doc: Document, needle: str) -> list[int]:
+    """:func:`count_occurrences` in each body zone of ``doc``: a repeated copy of a block
+    (zone ``duplicate``) between two body zones is not counted."""
+    return [i for z in doc.body_zones for i in count_occurrences(doc.text, needle, z.start, z.end)]
+
+
 # --------------------------------------------------------------------------- quoted
 
 def quote_reason(inner: str, before: str = "", after: str = "", *, max_quote: int = 16) -> str | None:
@@ -602,13 +608,12 @@ def document_formulations(docs: Iterable[Document], *, lexicon: Lexicon | None =
     for doc in docs:
         cands = formulation_candidates(doc, heads=heads, max_quote=max_quote,
                                        min_compound_count=min_compound_count, max_tokens=max_tokens)
-        bs, be = doc.body_span
         by_text: dict[str, list[Formulation]] = {}
         for c in cands:
             by_text.setdefault(c.text, []).append(c)
         meta = doc.meta
         for text, cs in by_text.items():
-            spans = {c.start for c in cs} | set(count_occurrences(doc.text, text, bs, be))
+            spans = {c.start for c in cs} | set(body_occurrences(doc, text))
             first = min(cs, key=lambda c: c.start)
             first_start = min(spans)
             if first_start != first.start:  # an earlier unquoted occurrence
@@ -668,14 +673,11 @@ def compare_formulation_frames(doc_a: Document, doc_b: Document, fa: pd.DataFram
     for frame in (fb, fa):
         for r in frame.itertuples(index=False):
             info.setdefault(str(r.formulation), {"kind": r.kind, "concept_id": r.concept_id})
-    a_s, a_e = doc_a.body_span
-    b_s, b_e = doc_b.body_span
-    p_span = parent.body_span if parent is not None else (0, 0)
     ta, tb = doc_a.body_chars, doc_b.body_chars
     rows = []
     for text, meta in info.items():
-        occ_a = count_occurrences(doc_a.text, text, a_s, a_e)
-        occ_b = count_occurrences(doc_b.text, text, b_s, b_e)
+        occ_a = body_occurrences(doc_a, text)
+        occ_b = body_occurrences(doc_b, text)
         # a candidate's own occurrence counts even if the plain search misses it
         occ_a = sorted(set(occ_a) | set(fa.loc[fa.formulation == text, "first_start"]))
         occ_b = sorted(set(occ_b) | set(fb.loc[fb.formulation == text, "first_start"]))
@@ -686,7 +688,7 @@ def compare_formulation_frames(doc_a: Document, doc_b: Document, fa: pd.DataFram
         ra, rb = ev_doc.raw_offsets(ev_at, ev_at + len(text))
         taken: bool | None = None
         if parent is not None:
-            taken = status == "new" and bool(count_occurrences(parent.text, text, *p_span))
+            taken = status == "new" and bool(body_occurrences(parent, text))
         rows.append({
             "formulation": text, "kind": meta["kind"], "status": status, "count_a": ca, "count_b": cb,
             "g2": g2(cb, ca, tb, ta), "log_ratio": log_ratio(cb, ca, tb, ta),

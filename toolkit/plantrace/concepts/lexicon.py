@@ -1,9 +1,18 @@
 """Concept lexicons: data files with a header, checked on load, hashed for provenance.
 
 A lexicon is YAML (``name, version, language, source, license`` and ``concepts:``
-entries ``{id, label, category, aliases, parent, note, source}``) or, for quick
-work, a two-column CSV ``concept,alias``. Aliases pass through the same
-normaliser as documents, so a traditional alias matches simplified text.
+entries ``{id, label, category, aliases, parent, note, source, exclude}``) or, for quick
+work, a two-column CSV ``concept,alias`` (with an optional third column ``exclude``).
+Aliases pass through the same normaliser as documents, so a traditional alias matches
+simplified text.
+
+``exclude`` says what a concept is not: longer expressions inside which an alias is no
+mention (新经济 inside 新经济体制). It is a list, whose expressions apply to every alias of
+the concept they contain, or, where one alias needs its own, a mapping alias → list.
+Each expression must contain an alias of its concept (the alias named, in the mapping
+form) and be longer than it; a candidate inside one is rejected with the reason
+``excluded by <expression>``. In a CSV the ``exclude`` cell holds the row's alias's
+expressions, separated by ``|``.
 
 Nothing in a lexicon is dropped or turned into something else silently: YAML is read
 with :func:`plantrace.yamlsafe.load_yaml` (a key written twice at any depth, and any
@@ -17,6 +26,12 @@ more cells than the header is an error.
 ...     {"id": "park_city", "label": "公园城市", "aliases": ["公园城市", "公園城市"]}]})
 >>> lex.concepts["park_city"].aliases
 ('公园城市',)
+>>> lex = lexicon_from_mapping({"name": "demo", "concepts": [
+...     {"id": "new_economy", "label": "新经济", "exclude": ["新经济体制", "新经济政策"]},
+...     {"id": "jingjinji", "label": "京津冀协同发展", "aliases": ["京津冀"],
+...      "exclude": {"京津冀": ["京津冀及周边"]}}]})
+>>> lex.exclusions
+{'新经济': ('新经济体制', '新经济政策'), '京津冀': ('京津冀及周边',)}
 """
 
 from __future__ import annotations
@@ -55,6 +70,8 @@ class Concept:
     note: str = ""
     source: str = ""
     line: int | None = None
+    #: (alias, expression): the alias inside the expression is not a mention
+    exclude: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,16 @@ class Lexicon:
     @property
     def alias_index(self) -> dict[str, str]:
         return {a: c.id for c in self.concepts.values() for a in c.aliases}
+
+    @property
+    def exclusions(self) -> dict[str, tuple[str, ...]]:
+        """Alias → the expressions inside which it is not a mention (``exclude:``)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for c in self.concepts.values():
+            for alias, expr in c.exclude:
+                if expr not in out.get(alias, ()):
+                    out[alias] = out.get(alias, ()) + (expr,)
+        return out
 
     def ancestors(self, concept_id: str) -> list[str]:
         """Parent, grandparent, … of a concept (validated acyclic on load)."""
@@ -98,7 +125,8 @@ class Lexicon:
 
         return pd.DataFrame([
             {"concept_id": c.id, "label": c.label, "category": c.category, "parent": c.parent,
-             "aliases": "|".join(c.aliases), "note": c.note, "source": c.source}
+             "aliases": "|".join(c.aliases), "note": c.note, "source": c.source,
+             "exclude": "|".join(e for _a, e in c.exclude)}
             for c in self.concepts.values()
         ])
 
@@ -116,7 +144,7 @@ def normalise_alias(alias: str) -> str:
 
 
 #: The keys of a concept entry; ``label_is_alias`` is set by the CSV reader only.
-CONCEPT_KEYS = ("id", "label", "category", "aliases", "parent", "note", "source")
+CONCEPT_KEYS = ("id", "label", "category", "aliases", "parent", "note", "source", "exclude")
 _STRING_KEYS = ("id", "label", "category", "parent", "note", "source")
 _INTERNAL_KEYS = ("__line__", "label_is_alias")
 
@@ -155,6 +183,17 @@ def _wrong_types(entry: Mapping[str, Any], name: str, line: int | None) -> list[
                 shown = repr(a) if not isinstance(a, (dict, list)) else _kind(a)
                 out.append(Problem(line, f"an alias of concept {name} is {_kind(a)} ({shown}), not a string",
                                    f"write each alias as text {quote}: aliases: [甲, 乙]"))
+    exclude = entry.get("exclude")
+    how = "write exclude: [甲乙丙, …] or exclude: {甲乙: [甲乙丙, …]}"
+
+    def strings(value: object) -> bool:
+        return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+    if exclude is not None and not (strings(exclude) or (
+            isinstance(exclude, dict) and all(isinstance(k, str) and strings(v) for k, v in exclude.items()
+                                              if k != "__line__"))):
+        out.append(Problem(line, f"exclude of concept {name} is {_kind(exclude)}, not a list of expressions "
+                           "(or a mapping alias → list of expressions)", how))
     for key in entry:
         if key in CONCEPT_KEYS or key in _INTERNAL_KEYS:
             continue
@@ -209,12 +248,13 @@ def lexicon_from_mapping(data: Mapping[str, Any], *, path: str = "<memory>", sha
                 aliases.append(norm)
         if not aliases:
             problems.append(Problem(line, f"concept {cid!r} has no alias", "give a label or at least one alias"))
+        exclude = _exclusions(entry.get("exclude"), cid, aliases, line, problems)
         parent = entry.get("parent")
         concepts[cid] = Concept(
             id=cid, label=label or (aliases[0] if aliases else cid),
             category=str(entry.get("category") or "uncategorised"), aliases=tuple(aliases),
             parent=str(parent) if parent else None, note=str(entry.get("note") or ""),
-            source=str(entry.get("source") or ""), line=line,
+            source=str(entry.get("source") or ""), line=line, exclude=exclude,
         )
         pending_aliases.extend((a, cid, line) for a in aliases)
     for cid, c in concepts.items():
@@ -254,12 +294,48 @@ def lexicon_from_mapping(data: Mapping[str, Any], *, path: str = "<memory>", sha
     # Drop an alias from a parent when its child owns it.
     final = {
         cid: Concept(c.id, c.label, c.category, tuple(a for a in c.aliases if alias_owner[a][0] == cid),
-                     c.parent, c.note, c.source, c.line)
+                     c.parent, c.note, c.source, c.line, c.exclude)
         for cid, c in concepts.items()
     }
     header = {k: str(data.get(k, "")) for k in HEADER_FIELDS}
     return Lexicon(name=str(data.get("name") or Path(path).stem), concepts=final, path=path,
                    sha256=sha256, header=header)
+
+
+def _exclusions(value: object, cid: str, aliases: list[str], line: int | None,
+                problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """The (alias, expression) pairs of a concept's ``exclude:`` (types checked before).
+
+    An expression of the list form applies to every alias of the concept it contains;
+    one that contains none, or that is no longer than its alias, is a problem.
+    """
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        items = [(k, v) for k, v in value.items() if k != "__line__"]
+    else:
+        items = [(None, value)]
+    pairs: list[tuple[str, str]] = []
+    for key, exprs in items:
+        alias = normalise_alias(key) if key is not None else None
+        if alias is not None and alias not in aliases:
+            problems.append(Problem(line, f"exclude of concept {cid!r} names {key!r}, which is not one of its "
+                                    f"aliases ({', '.join(aliases)})", "key the mapping by an alias of the concept"))
+            continue
+        for raw in [exprs] if isinstance(exprs, str) else exprs:  # type: ignore[union-attr]
+            expr = normalise_alias(raw)
+            inside = [a for a in ([alias] if alias else aliases) if a in expr]
+            if not inside:
+                problems.append(Problem(line, f"exclusion {raw!r} of concept {cid!r} contains none of its aliases "
+                                        f"({', '.join([alias] if alias else aliases)})",
+                                        "an exclusion is a longer expression around an alias: 新经济体制 for 新经济"))
+                continue
+            if expr in inside:
+                problems.append(Problem(line, f"exclusion {raw!r} of concept {cid!r} is the alias itself",
+                                        "remove the alias instead, or give the longer expression"))
+                continue
+            pairs.extend((a, expr) for a in inside if (a, expr) not in pairs)
+    return tuple(pairs)
 
 
 def _lexicon_from_csv(text: str, path: str, sha: str) -> Lexicon:
@@ -271,6 +347,8 @@ def _lexicon_from_csv(text: str, path: str, sha: str) -> Lexicon:
     by_concept: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
     width = len(rows[0])
+    header = [h.strip().lower() for h in rows[0]]
+    ex_col = header.index("exclude") if "exclude" in header[2:] else None
     for i, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
@@ -287,6 +365,10 @@ def _lexicon_from_csv(text: str, path: str, sha: str) -> Lexicon:
                                                 "category": "custom", "__line__": i,
                                                 "label_is_alias": False})
         entry["aliases"].append(alias)
+        if ex_col is not None and ex_col < len(row) and row[ex_col].strip():
+            # the row's alias's exclusions, separated by |
+            exprs = [x.strip() for x in row[ex_col].split("|") if x.strip()]
+            entry.setdefault("exclude", {}).setdefault(alias, []).extend(exprs)
     if problems:
         raise ValidationError(path, problems)
     return lexicon_from_mapping({"name": Path(path).stem, "concepts": list(by_concept.values())},

@@ -16,18 +16,25 @@ with its other neighbour (共/建成/德眉资: 共建 is a word too, so the rea
 Overlapping accepted candidates are resolved by length: the longest wins, so
 成渝地区双城经济圈 counts once and not also as 双城经济圈 (reason ``nested``).
 
+A candidate inside one of its concept's ``exclude:`` expressions is rejected first,
+with the reason ``excluded by <expression>`` (新经济 in 新经济体制 is not the new economy).
+
 >>> from plantrace.concepts.lexicon import lexicon_from_mapping
 >>> lex = lexicon_from_mapping({"concepts": [{"id": "new_economy", "label": "新经济"}]})
 >>> m = Matcher(lex)
 >>> [(c.alias, c.reason) for c in m.candidates_in("推动创新经济发展，壮大新经济")]
 [('新经济', 'splits the word 创新 at its start'), ('新经济', None)]
+>>> lex = lexicon_from_mapping({"concepts": [{"id": "new_economy", "label": "新经济",
+...                                          "exclude": ["新经济体制"]}]})
+>>> [(c.alias, c.reason) for c in Matcher(lex).candidates_in("逐步确立新经济体制的主导地位，加快发展新经济")]
+[('新经济', 'excluded by 新经济体制'), ('新经济', None)]
 """
 
 from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from .intensity import clause_bounds
 from .lexicon import Lexicon
@@ -60,6 +67,7 @@ class Matcher:
         for alias, cid in lexicon.alias_index.items():
             self._automaton.add_word(alias, (alias, cid))
         self._empty = not lexicon.alias_index
+        self.exclusions = lexicon.exclusions
         if not self._empty:
             self._automaton.make_automaton()
 
@@ -99,7 +107,7 @@ class Matcher:
     def candidates_in(self, text: str, start: int = 0, end: int | None = None) -> list[Candidate]:
         """All candidates in ``text[start:end]``, judged; overlaps resolved longest-first."""
         raw = list(self.raw_candidates(text, start, end))
-        return resolve_candidates(text, raw, self.judge)
+        return resolve_candidates(text, raw, self.judge, self.exclusions)
 
 
 def find_alias(text: str, alias: str) -> list[int]:
@@ -117,10 +125,31 @@ def find_alias(text: str, alias: str) -> list[int]:
     return out
 
 
+def excluded_by(text: str, start: int, end: int, expressions: Sequence[str]) -> str | None:
+    """The first expression that holds the alias ``text[start:end]`` at this place (None if none).
+
+    >>> excluded_by("确立新经济体制", 2, 5, ["新经济政策", "新经济体制"])
+    '新经济体制'
+    >>> excluded_by("新政治、新经济", 4, 7, ["新政治、新经济"]), excluded_by("发展新经济", 2, 5, ["新经济体制"])
+    ('新政治、新经济', None)
+    """
+    alias = text[start:end]
+    for expr in expressions:
+        k = expr.find(alias)
+        while k >= 0:  # every place the alias takes inside the expression
+            if start - k >= 0 and text.startswith(expr, start - k):
+                return expr
+            k = expr.find(alias, k + 1)
+    return None
+
+
 def resolve_candidates(text: str, raw: Iterable[tuple[int, int, str, str]],
-                       judge: Callable[[str, int, int], str | None]) -> list[Candidate]:
+                       judge: Callable[[str, int, int], str | None],
+                       exclusions: Mapping[str, Sequence[str]] | None = None) -> list[Candidate]:
     """Judge raw (start, end, alias, concept_id) occurrences at word boundaries and resolve
     overlaps: the longest accepted candidate wins, shorter overlapping ones are ``nested``.
+    A candidate inside one of its alias's ``exclusions`` (alias → expressions) is rejected
+    as ``excluded by <expression>`` before any boundary check.
     Returned in text order (longer first at the same start).
 
     Linear in the number of candidates (times the alias length): each taken span marks
@@ -132,7 +161,13 @@ def resolve_candidates(text: str, raw: Iterable[tuple[int, int, str, str]],
     [None, 'nested in 成渝地区双城经济圈 (chengyu)']
     """
     ordered = sorted(raw, key=lambda c: (c[0], -(c[1] - c[0])))
-    judged = [Candidate(cid, alias, s, e, judge(text, s, e)) for s, e, alias, cid in ordered]
+    exclusions = exclusions or {}
+
+    def verdict(s: int, e: int, alias: str) -> str | None:
+        expr = excluded_by(text, s, e, exclusions[alias]) if alias in exclusions else None
+        return f"excluded by {expr}" if expr is not None else judge(text, s, e)
+
+    judged = [Candidate(cid, alias, s, e, verdict(s, e, alias)) for s, e, alias, cid in ordered]
     if not judged:
         return []
     lo = min(c.start for c in judged)
@@ -162,6 +197,9 @@ def resolve_candidates(text: str, raw: Iterable[tuple[int, int, str, str]],
     for i, c in enumerate(judged):
         if i in out:
             continue
+        if c.reason is not None and c.reason.startswith("excluded by "):
+            out[i] = c  # what the lexicon says it is not stays so, inside a longer alias too
+            continue
         r = owner[c.start - lo] if c.end > c.start else 0
         host = taken[r - 1] if r else None
         out[i] = c if host is None or host.end < c.end else Candidate(
@@ -188,13 +226,29 @@ def nested_concepts(lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
     ('carbon_neutrality', 'carbon_peaking')
     >>> "碳达峰" in nested_concepts(lex)
     False
+
+    An inner alias that the alias holds only inside one of the inner concept's ``exclude:``
+    expressions is not credited (京津冀 in 京津冀及周边地区大气污染防治, when 京津冀 excludes 京津冀及周边).
+
+    >>> lex = lexicon_from_mapping({"concepts": [
+    ...     {"id": "jjj", "label": "京津冀协同发展", "aliases": ["京津冀"], "exclude": ["京津冀及周边"]},
+    ...     {"id": "air", "label": "京津冀及周边地区大气污染防治"}]})
+    >>> "京津冀及周边地区大气污染防治" in nested_concepts(lex)
+    False
     """
     index = lexicon.alias_index
+    exclusions = lexicon.exclusions
     out: dict[str, tuple[str, ...]] = {}
+
+    def said_in(other: str, alias: str) -> bool:
+        # some occurrence of ``other`` inside ``alias`` that no exclusion of it covers
+        return any(excluded_by(alias, i, i + len(other), exclusions.get(other, ())) is None
+                   for i in find_alias(alias, other))
+
     for alias, owner in index.items():
         skip = {owner, *lexicon.ancestors(owner)}
         inner = {cid for other, cid in index.items()
-                 if cid not in skip and len(other) < len(alias) and other in alias}
+                 if cid not in skip and len(other) < len(alias) and other in alias and said_in(other, alias)}
         if inner:
             out[alias] = tuple(sorted(inner))
     return out

@@ -81,6 +81,7 @@ class DocumentSet:
                 "rejoin_lines": d.config.rejoin_lines,
                 "raw_chars": len(d.raw), "chars": sum(sizes.values()),
                 "front_chars": sizes["front"], "body_chars": sizes["body"], "back_chars": sizes["back"],
+                "duplicate_chars": sizes["duplicate"],
                 "headings": len(d.headings), "sentences": sum(1 for s in d.sentences if s.zone == "body"),
             })
         return pd.DataFrame(rows)

@@ -82,7 +82,7 @@ SCHEMA = {
     "matched": """CREATE TABLE IF NOT EXISTS matched (
         doc_key TEXT, lexicon_sha256 TEXT, PRIMARY KEY (doc_key, lexicon_sha256))""",
 }
-_MATCH_CODE = ("concepts/match.py", "concepts/segment.py", "concepts/intensity.py")
+_MATCH_CODE = ("concepts/match.py", "concepts/segment.py", "concepts/intensity.py", "concepts/lexicon.py")
 
 
 def match_key(lexicon_sha: str) -> str:

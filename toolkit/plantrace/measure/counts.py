@@ -102,11 +102,13 @@ def corpus_kwic(corpus: DocumentSet, term: str, *, lexicon: Lexicon | None = Non
             raise PlantraceError(f"empty KWIC term {term!r}", hint="give a concept id or a word")
         spans = []
         for doc in corpus.docs:
-            s0, s1 = doc.body_span if zone == "body" else (0, len(doc.text))
-            for m in re.finditer(re.escape(needle), doc.text[s0:s1]):
-                st = s0 + m.start()
-                sent = doc.sentence_at(st)
-                spans.append((doc.doc_id, st, st + len(needle), "", sent.id if sent else -1))
+            # Each body zone on its own: a repeated copy (zone duplicate) between two is not searched.
+            bounds = [(z.start, z.end) for z in doc.body_zones] if zone == "body" else [(0, len(doc.text))]
+            for s0, s1 in bounds:
+                for m in re.finditer(re.escape(needle), doc.text[s0:s1]):
+                    st = s0 + m.start()
+                    sent = doc.sentence_at(st)
+                    spans.append((doc.doc_id, st, st + len(needle), "", sent.id if sent else -1))
     docs = {d.doc_id: d for d in corpus.docs}
     for doc_id, s, e, cid, sid in spans:
         d = docs[doc_id]

@@ -120,8 +120,9 @@ class _DocMatchState:
     rows: list[Any] | None = None
 
     def signature_for(self, lexicon: Lexicon) -> tuple:
-        """The (alias, concept_id) pairs of ``lexicon`` that occur in the document."""
-        return tuple(sorted((a, cid) for a, cid in lexicon.alias_index.items() if self.hits[a]))
+        """The (alias, concept_id, exclusions) of ``lexicon``'s aliases that occur in the document."""
+        ex = lexicon.exclusions
+        return tuple(sorted((a, cid, ex.get(a, ())) for a, cid in lexicon.alias_index.items() if self.hits[a]))
 
     @classmethod
     def from_judged(cls, doc: Document, lexicon: Lexicon, judged: list[tuple[Any, ...]]) -> "_DocMatchState":
@@ -130,7 +131,8 @@ class _DocMatchState:
         found: dict[str, list[int]] = {}
         for _cid, alias, start, end, reason in judged:
             found.setdefault(alias, []).append(start)
-            if not (reason or "").startswith("nested in "):  # nesting hides the verdict
+            # nesting hides the boundary verdict, an exclusion replaces it (and is the lexicon's)
+            if not (reason or "").startswith(("nested in ", "excluded by ")):
                 state.verdicts[(start, end)] = reason
         for alias in lexicon.alias_index:
             state.hits[alias] = tuple(sorted(found.get(alias, ())))
@@ -167,7 +169,7 @@ def _judge_incrementally(doc: Document, lexicon: Lexicon, matcher: "Callable[[],
     signature = state.signature_for(lexicon)
     if state.judged is not None and signature == state.signature:
         return state.judged, state.rows or []
-    raw = [(st, st + len(a), a, cid) for a, cid in signature for st in state.hits[a]]
+    raw = [(st, st + len(a), a, cid) for a, cid, _ex in signature for st in state.hits[a]]
     verdicts = state.verdicts
 
     def judge(text: str, start: int, end: int) -> str | None:
@@ -176,7 +178,7 @@ def _judge_incrementally(doc: Document, lexicon: Lexicon, matcher: "Callable[[],
             verdicts[key] = matcher().judge(text, start, end)
         return verdicts[key]
 
-    judged = _as_rows(resolve_candidates(doc.text, raw, judge))
+    judged = _as_rows(resolve_candidates(doc.text, raw, judge, lexicon.exclusions))
     state.signature, state.judged, state.rows = signature, judged, _mentions_from(doc, judged)
     return judged, state.rows
 

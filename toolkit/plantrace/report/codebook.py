@@ -46,6 +46,9 @@ CODEBOOK: dict[str, dict[str, str]] = {
         "front_chars": "Non-whitespace characters of front matter (cover notes, contents, collector headers).",
         "body_chars": "Non-whitespace characters of the body: the denominator of every rate.",
         "back_chars": "Non-whitespace characters of back matter (licence footers, promotions, appendices).",
+        "duplicate_chars": ("Non-whitespace characters of repeated copies (zone duplicate): the second and later "
+                            "copies of the report in a crawled page, or of a block of at least 200 characters "
+                            "over two lines (or one line of 400); counted nowhere, shown by clean --explain."),
         "headings": "Headings detected in the document.",
         "sentences": "Sentences in the body.",
     },
@@ -79,7 +82,9 @@ CODEBOOK: dict[str, dict[str, str]] = {
         "heading_path": "Headings above the sentence, joined by ' > '.",
         "zone": "front, body or back.",
         "in_heading": "True when the candidate is in a heading line.",
-        "reason": "Why it is not a mention: it splits a real word (创新经济 → 新经济), or it is nested in a longer alias.",
+        "reason": ("Why it is not a mention: it splits a real word (创新经济 → 新经济), it is nested in a longer alias, "
+                   "or it is excluded by <expression>: inside an expression the lexicon's exclude: says is not "
+                   "the concept (新经济 in 新经济体制)."),
     },
     "diff": {
         "comparison": "How the pair was chosen: level (parent → child) or year (earlier → later).",

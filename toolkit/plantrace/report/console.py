@@ -6,6 +6,7 @@ that a notebook user could not get from the API.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
@@ -66,7 +67,8 @@ def print_corpus_table(frame: pd.DataFrame, skipped: Sequence[tuple[str, str]] =
     cols = [("doc_id", "doc_id"), ("level", "level"), ("region", "region"), ("year", "year"),
             ("doc_type", "type"), ("encoding", "encoding"), ("script_used", "script"),
             ("chars", "chars"), ("front_chars", "front"), ("body_chars", "body"),
-            ("back_chars", "back"), ("headings", "headings"), ("sentences", "sentences")]
+            ("back_chars", "back"), ("duplicate_chars", "duplicate"), ("headings", "headings"),
+            ("sentences", "sentences")]
     for key, label in cols:
         numeric = pd.api.types.is_numeric_dtype(frame[key]) and key != "year"
         table.add_column(label, justify="right" if numeric else "left", no_wrap=key == "doc_id")
@@ -91,12 +93,40 @@ def print_explanation(docs: Sequence["Document"]) -> None:
             table.add_row(r.step, f"{r.changes:,}", f"{r.chars_removed:,}", ex)
         console.print(table)
         zt = Table(title=f"{d.doc_id}: zones")
-        for c in ("zone", "chars", "why", "starts with"):
+        for c in ("zone", "chars", "raw lines", "why", "starts with"):
             zt.add_column(c)
         for z in d.zones:
             snippet = d.text[z.start:z.end].strip()[:30].replace("\n", " ⏎ ")
-            zt.add_row(z.name, f"{z.end - z.start:,}", z.why, snippet)
+            zt.add_row(z.name, f"{z.end - z.start:,}", raw_lines(d, z.start, z.end), z.why, snippet)
         console.print(zt)
+        dups = [z for z in d.zones if z.name == "duplicate"]
+        if dups:
+            console.print(f"{len(dups)} duplicate zone(s), {d.zone_sizes()['duplicate']:,} non-whitespace "
+                          "characters: repeated copies, counted nowhere (mentions, targets, KWIC, words); "
+                          "why names the 1-based lines of normalised text they copy:")
+            for z in dups:
+                console.print(f"  raw lines {raw_lines(d, z.start, z.end)}: {z.why} of the normalised text"
+                              f"{copied_raw_lines(d, z.why)}")
+
+
+def copied_raw_lines(doc: "Document", why: str) -> str:
+    """``, raw lines N-M`` for a duplicate zone's ``repeats lines N-M`` (normalised lines)."""
+    m = re.fullmatch(r"repeats lines (\d+)-(\d+)", why)
+    if not m:
+        return ""
+    lines = doc.text.split("\n")
+    first, last = int(m.group(1)) - 1, int(m.group(2)) - 1
+    if not 0 <= first <= last < len(lines):
+        return ""
+    start = sum(len(x) + 1 for x in lines[:first])
+    end = sum(len(x) + 1 for x in lines[:last]) + len(lines[last])
+    return f" (raw lines {raw_lines(doc, start, end)})"
+
+
+def raw_lines(doc: "Document", start: int, end: int) -> str:
+    """The 1-based raw-file lines a normalised span comes from, as ``N-M``."""
+    first, last = doc.raw_lines(start, end)
+    return f"{first}-{last}" if last > first else str(first)
 
 
 def print_overview(corpus: "Corpus") -> None:

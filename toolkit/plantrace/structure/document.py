@@ -20,8 +20,9 @@ from ..ingest.manifest import ManifestEntry
 from ..ingest.read import RawText
 from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped, script_mismatch
 from ..text.textmap import MappedText
+from .repeats import DUPLICATE, detect_zones_with_repeats
 from .structure import Heading, Paragraph, Sentence, Structure, split_structure
-from .zones import Zone, ZoneRules, detect_zones
+from .zones import ZONE_NAMES, Zone, ZoneRules
 
 ProgressFn = Callable[[str, int, int], None]
 #: Set by :mod:`plantrace.nlp` (the corpus layer) so that ``Document.to_spacy`` works
@@ -91,17 +92,40 @@ class Document:
         return hashlib.sha256(self.raw.encode("utf-8")).hexdigest()
 
     def zone(self, name: str) -> Zone | None:
+        """The first zone of a name (a crawled page may hold several body zones around
+        ``duplicate`` ones: see :attr:`body_zones`)."""
         return next((z for z in self.zones if z.name == name), None)
 
     @property
+    def body_zones(self) -> tuple[Zone, ...]:
+        """Every body zone in text order: one, or several when a repeated block
+        (``duplicate``, :mod:`plantrace.structure.repeats`) is carved out of the body."""
+        return tuple(z for z in self.zones if z.name == "body")
+
+    @property
     def body_span(self) -> tuple[int, int]:
-        z = self.zone("body")
-        return (z.start, z.end) if z else (0, 0)
+        """From the start of the first body zone to the end of the last one; ``duplicate``
+        zones may lie inside it (search :attr:`body_zones` for what is counted)."""
+        zs = self.body_zones
+        return (zs[0].start, zs[-1].end) if zs else (0, 0)
 
     @property
     def body_text(self) -> str:
-        s, e = self.body_span
-        return self.text[s:e]
+        """The text of every body zone, joined by a newline (never a duplicate copy).
+
+        >>> from plantrace.structure.zones import Zone
+        >>> from plantrace.structure.structure import Structure
+        >>> text = "各位代表：\\n发展新质生产力。\\n（重复）\\n坚持稳中求进。"
+        >>> zones = (Zone("body", 0, 15), Zone("duplicate", 15, 20, "repeats lines 1-1"),
+        ...          Zone("body", 20, 27))
+        >>> d = Document(None, text, "utf-8", "txt", NormaliserConfig(),  # type: ignore[arg-type]
+        ...              MappedText.from_raw(text), zones, Structure((), (), ()), ())
+        >>> d.body_text.split(), d.body_chars
+        (['各位代表：', '发展新质生产力。', '坚持稳中求进。'], 20)
+        >>> d.zone_sizes()
+        {'front': 0, 'body': 20, 'back': 0, 'duplicate': 4}
+        """
+        return "\n".join(self.text[z.start:z.end] for z in self.body_zones)
 
     @cached_property
     def body_chars(self) -> int:
@@ -111,14 +135,22 @@ class Document:
         return len(body) - len(_WHITESPACE.findall(body))
 
     def zone_sizes(self) -> dict[str, int]:
-        sizes = {"front": 0, "body": 0, "back": 0}
+        """Non-whitespace characters per zone name: front, body, back and duplicate
+        (repeated copies, counted nowhere)."""
+        sizes = dict.fromkeys((*ZONE_NAMES, DUPLICATE), 0)
         for z in self.zones:
-            sizes[z.name] += sum(1 for ch in self.text[z.start:z.end] if not ch.isspace())
+            part = self.text[z.start:z.end]
+            sizes[z.name] = sizes.get(z.name, 0) + len(part) - len(_WHITESPACE.findall(part))
         return sizes
 
     def raw_offsets(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``[start, end)`` of a normalised span."""
         return self.mapped.raw_span(start, end)
+
+    def raw_lines(self, start: int, end: int) -> tuple[int, int]:
+        """The first and last 1-based lines of the raw file behind a normalised span."""
+        a, b = self.mapped.raw_span(start, end)
+        return self.raw.count("\n", 0, a) + 1, self.raw.count("\n", 0, max(a, b - 1)) + 1
 
     def raw_span(self, start: int, end: int) -> str:
         """The raw text behind a normalised span: what a citation quotes."""
@@ -163,7 +195,13 @@ class Document:
 
 def declared_config(entry: ManifestEntry, raw: RawText, config: NormaliserConfig) -> NormaliserConfig:
     """The config with the manifest's script, except a traditional text declared simplified:
-    converted as auto would (see :func:`plantrace.text.normalise.script_mismatch`)."""
+    converted as auto would (see :func:`plantrace.text.normalise.script_mismatch`).
+
+    ``remove_page_furniture`` reads the layout plantrace's PDF reader writes (a single
+    newline is a line wrap, ``\\f`` ends a page): it is switched off for .txt and .docx
+    files, where a form feed is a stray character and every newline a real break."""
+    if raw.source_format != "pdf" and config.remove_page_furniture:
+        config = replace(config, remove_page_furniture=False)
     if entry.script == "auto":
         return config
     if script_mismatch(entry.script, raw.text):
@@ -176,7 +214,8 @@ def build_document(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
     """Normalise, zone and structure one ingested document."""
     cfg = declared_config(entry, raw, config)
     mapped, resolved, reports = normalise_mapped(raw.text, cfg, explain=True)
-    zones = tuple(detect_zones(mapped.text, zone_rules))
+    # Second and later copies of the report (or of a long block) are ``duplicate`` zones.
+    zones = tuple(detect_zones_with_repeats(mapped.text, zone_rules))
     structure = split_structure(mapped.text, list(zones))
     return Document(entry, raw.text, raw.encoding, raw.source_format, resolved, mapped, zones,
                     structure, tuple(reports), corpus_name)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .zones import Zone, zone_at
+from .zones import Zone, zone_finder
 
 # Heading patterns, outermost first; the index is the level. A plain short line
 # ("2024年工作回顾", "指导思想") gets the level of 一、 headings: documents that use
@@ -168,7 +168,7 @@ def split_structure(text: str, zones: list[Zone]) -> Structure:
     headings: list[Heading] = []
     sentences: list[Sentence] = []
     stack: list[tuple[int, str]] = []
-    zone_of = (lambda off: zone_at(zones, off)) if zones else (lambda off: "body")
+    zone_of = zone_finder(zones)  # a binary search per paragraph; "body" without zones
     for pid, ((s, e), level) in enumerate(zip(line_spans, levels)):
         zone = zone_of(s)
         # Front and back matter never open a heading path for the body.

@@ -11,10 +11,12 @@ Counting uses the body; front and back matter stay in the text and citable.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable, Sequence
 
 import yaml
 
@@ -136,8 +138,31 @@ def detect_zones(text: str, rules: ZoneRules | None = None) -> list[Zone]:
     return [z for z in zones if z.end > z.start]
 
 
-def zone_at(zones: list[Zone], offset: int) -> str:
-    for z in zones:
-        if z.start <= offset < z.end:
-            return z.name
-    return zones[-1].name if zones else "body"
+def zone_finder(zones: Sequence[Zone]) -> Callable[[int], str]:
+    """``zone_at`` for many offsets: a binary search over the zone starts, built once.
+
+    The zones partition the text in order (those of :func:`detect_zones` and of
+    :func:`plantrace.structure.repeats.detect_zones_with_repeats`); an offset outside
+    every zone gets the last zone's name, as :func:`zone_at` does.
+
+    >>> at = zone_finder([Zone("front", 0, 5), Zone("body", 5, 20), Zone("duplicate", 20, 30),
+    ...                   Zone("body", 30, 40)])
+    >>> [at(o) for o in (0, 5, 19, 20, 35, 40)]
+    ['front', 'body', 'body', 'duplicate', 'body', 'body']
+    """
+    zs = list(zones)
+    starts = [z.start for z in zs]
+    last = zs[-1].name if zs else "body"
+
+    def at(offset: int) -> str:
+        i = bisect_right(starts, offset) - 1
+        if i >= 0 and offset < zs[i].end:
+            return zs[i].name
+        return last
+
+    return at
+
+
+def zone_at(zones: Sequence[Zone], offset: int) -> str:
+    """The name of the zone holding ``offset`` (binary search; see :func:`zone_finder`)."""
+    return zone_finder(zones)(offset)

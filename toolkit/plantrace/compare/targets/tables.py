@@ -66,7 +66,9 @@ def corpus_targets(corpus: DocumentSet, indicators: IndicatorLexicon | None = No
     if out is None:
         frames = []
         for doc in corpus.docs:
-            found = extract_targets(doc.sentences, year=doc.entry.year, indicators=indicators,
+            # A repeated copy of the report (zone duplicate) states its targets once more: not counted.
+            sentences = [s for s in doc.sentences if s.zone != "duplicate"]
+            found = extract_targets(sentences, year=doc.entry.year, indicators=indicators,
                                     level=doc.entry.level)
             f = targets_frame(found)
             if f.empty:
