@@ -71,6 +71,11 @@ def _replace_utf8(tmp: Path) -> list[str]:
     return ["count", str(root), "--json"]
 
 
+def _existing_out(tmp: Path) -> list[str]:
+    (tmp / "o").mkdir()
+    return ["report", str(good(tmp)), "--out", str(tmp / "o")]
+
+
 def _unwritable(tmp: Path) -> list[str]:
     blocker = tmp / "file.txt"
     blocker.write_text("x", encoding="utf-8")
@@ -112,7 +117,7 @@ CASES = [
     Case("unknown concept id for KWIC", lambda t: ["kwic", str(good(t)), "no_such_concept"], 2, "unknown concept id 'no_such_concept'"),
     Case("unknown doc id for --pair", lambda t: ["diff", str(good(t)), "--pair", "d0", "zz"], 2, "no document with doc_id 'zz'"),
     Case("diff without a comparison", lambda t: ["diff", str(good(t))], 2, "say what to compare"),
-    Case("output folder exists", lambda t: ["report", str(good(t)), "--out", str(t)], 2, "output folder exists"),
+    Case("output folder exists", _existing_out, 2, "output folder exists"),
     Case("output folder cannot be written", _unwritable, 2, "cannot create the output folder"),
     Case("output file exists", lambda t: ["count", str(good(t)), "--out", str(Path(shutil.copy(CHENGDU / "manifest.csv", t / "x.csv")))], 2, "output file exists"),
     Case("unknown keyness target column", lambda t: ["keyness", str(good(t)), "--target", "colour=red"], 2, "unknown column 'colour'"),

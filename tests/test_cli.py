@@ -128,7 +128,7 @@ def test_clean_out_writes_one_file_per_document_and_refuses_to_overwrite(tmp_pat
     result = run("-q", "clean", CHENGDU, "--out", out)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{d}.txt" for d in CHENGDU_IDS)
+    assert sorted(p.name for p in out.iterdir()) == sorted([".plantrace-output", *(f"{d}.txt" for d in CHENGDU_IDS)])
     for doc in chengdu:
         assert (out / f"{doc.doc_id}.txt").read_text(encoding="utf-8") == doc.body_text.strip() + "\n"
     assert "构建区域协同枢纽" in (out / "xindu_2021_signed_article.txt").read_text(encoding="utf-8")
@@ -147,7 +147,7 @@ def test_clean_out_writes_one_file_per_document_and_refuses_to_overwrite(tmp_pat
 
     result = run("-q", "clean", CHENGDU, "--out", out, "--force")
     assert result.exit_code == 0, result.output
-    assert len(list(out.iterdir())) == 5
+    assert len(list(out.glob("*.txt"))) == 5
     assert (out / "chengdu_2020_party_proposal.txt").read_text(encoding="utf-8") != "旧文件\n"
 
 

@@ -8,7 +8,10 @@ code 2 and one line naming the file; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional, TypeVar
 
@@ -41,6 +44,7 @@ from .report.console import (
     progress_loader,
     step_progress,
 )
+from .report.guard import MARKER, MARKER_TEXT, check_not_input, check_output, check_writable, os_error
 from .report.outputs import write_report
 from .report.pipeline import run_report
 from .report.tables import write_frame, write_text_atomic
@@ -162,9 +166,9 @@ def _run(fn: Callable[[], T]) -> T:
         else:
             typer.echo(f"plantrace: error: {exc}", err=True)
         raise typer.Exit(2) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         typer.echo("plantrace: interrupted", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(128 + int(exc.args[0]) if isinstance(exc, _Terminated) else 130) from None
     except typer.Exit:
         raise
     except Exception as exc:  # an internal error: say so, keep it short unless --debug
@@ -175,13 +179,30 @@ def _run(fn: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """A warning is one plain line (no Python source line), e.g. the store set aside."""
+    typer.echo(f"plantrace: warning: {message}", err=True)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwound like Ctrl-C, so workers stop and partial outputs go."""
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise _Terminated(signum)
+
+
 def _with_runner_closed(fn: Callable[[], T]) -> T:
+    abort = True
     try:
-        return fn()
+        result = fn()
+        abort = False
+        return result
     finally:
         runner = _state.pop("runner", None)
         if isinstance(runner, Runner):
-            runner.close()
+            runner.close(abort=abort)  # an error or a signal: stop the workers now
 
 
 @app.callback()
@@ -191,9 +212,9 @@ def _main(
     store: Annotated[Optional[Path], typer.Option(
         "--store", help="DuckDB store of processed documents (default CORPUS/.plantrace/store.duckdb).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Keep nothing between runs.")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Local worker processes (default: one per core).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Local worker processes (default: one per core).")] = None,
     dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run on a Dask cluster at ADDRESS.")] = None,
-    dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Run on a Dask LocalCluster of N workers.")] = None,
+    dask_local: Annotated[Optional[int], typer.Option("--dask-local", min=1, help="Run on a Dask LocalCluster of N workers.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Refuse documents larger than this (MB).")] = DEFAULT_MAX_BYTES / 2**20,
     where: Annotated[Optional[list[str]], typer.Option(
         "--where", metavar="CONDITION", help="Only documents meeting COLUMN=VALUE, COLUMN!=VALUE or COLUMN>=NUMBER over manifest "
@@ -203,7 +224,18 @@ def _main(
 ) -> None:
     """Global options may also follow the command: plantrace count corpora/chengdu --where year>=2021 --quiet"""
     _state["where"] = list(where or [])
+    if not max_mb > 0:  # also NaN
+        raise typer.BadParameter(f"{max_mb} is not a size; give a number of MB above 0, e.g. --max-mb 50",
+                                 param_hint="'--max-mb'")
     _state["debug"], _state["quiet"] = debug, quiet
+    if not debug:
+        warnings.showwarning = _show_warning
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            try:
+                signal.signal(sig, _on_signal)
+            except ValueError:  # not the main thread (e.g. a notebook's runner thread)
+                pass
     _state["store"] = False if no_store else store
     _state["parallel"] = {"jobs": jobs, "dask_scheduler": dask_scheduler, "dask_local": dask_local}
     _state["max_bytes"] = int(max_mb * 2**20)
@@ -281,17 +313,30 @@ def clean_cmd(
     Example: plantrace clean corpora/chengdu --doc xindu_2021_signed_article --explain
     """
     def body() -> None:
+        if out is not None:
+            check_not_input(out, _inputs(corpus))  # an existing folder is written into
+            if out.exists() and not out.is_dir():
+                raise PlantraceError("the output exists and is not a folder", file=str(out), hint="choose another --out")
+            check_writable(out)
         c = _load(corpus)
         docs = [c[d] for d in doc] if doc else list(c)
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
             targets = [out / f"{d.doc_id}.txt" for d in docs]
-            clash = [str(t) for t in targets if t.exists()]
+            clash = [str(t) for t in targets if t.exists() or t.is_symlink()]
             if clash and not force:
                 raise PlantraceError("output file exists", file=clash[0],
                                      hint="pass --force to overwrite, or choose another --out")
+            if clash and not (out / MARKER).is_file():
+                raise PlantraceError(f"--force overwrites files only in a folder plantrace wrote (it holds {MARKER})",
+                                     file=clash[0], hint="choose another --out, or move the files away yourself")
+            if not out.exists():
+                out.mkdir(parents=True)
+                (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             for d, t in zip(docs, targets):
-                write_text_atomic(t, d.body_text.strip() + "\n")
+                try:
+                    write_text_atomic(t, d.body_text.strip() + "\n")
+                except OSError as exc:
+                    raise os_error(exc, t) from exc
         if explain:
             if as_json:
                 frame = pd.concat([d.explain_frame() for d in docs], ignore_index=True)
@@ -324,10 +369,9 @@ def report_cmd(
     Example: plantrace report corpora/chengdu --out out/chengdu
     """
     def body() -> None:
-        target = out or Path("out") / "+".join(p.name for p in corpus)
-        if target.exists() and not force:
-            raise PlantraceError("output folder exists", file=str(target),
-                                 hint="pass --force to replace it, or choose another --out")
+        target = out or Path("out") / "+".join(Path(os.path.abspath(p)).name or "corpus" for p in corpus)
+        check_output(target, _inputs(corpus, lexicon), folder=True, force=force)  # before any work
+        check_writable(target.parent)
         if fmt not in ("csv", "parquet"):
             raise PlantraceError(f"unknown format {fmt!r}", hint="use --format csv or --format parquet")
         quiet = bool(_state["quiet"])
@@ -335,7 +379,7 @@ def report_cmd(
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
                                 store=_store(), runner=_runner(), max_bytes=_max_bytes(), where=_where())
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
-                                 charts=not no_charts, html=not no_charts)
+                                 charts=not no_charts, html=not no_charts, inputs=_inputs(corpus, lexicon))
         if as_json:
             typer.echo(json.dumps([str(f) for f in files], ensure_ascii=False))
         elif not _state["quiet"]:
@@ -357,12 +401,25 @@ def _lexicon(paths: Optional[list[Path]]) -> Lexicon:
     return load_lexicons(paths)
 
 
-def _refuse_existing(paths: list[Optional[Path]], force: bool) -> None:
-    """Check every output path before any work, so nothing is written if one would clash."""
-    for p in paths:
-        if p is not None and p.exists() and not force:
-            raise PlantraceError("output file exists", file=str(p),
-                                 hint="pass --force to overwrite, or choose another path")
+def _inputs(corpus: list[Path], lexicon: Optional[list[Path]] = None) -> list[Path]:
+    """Everything a command reads: no output may be, contain or lie inside one of them."""
+    return [*corpus, *(lexicon or [])]
+
+
+def _refuse_existing(paths: list[Optional[Path]], force: bool, inputs: list[Path] | None = None) -> None:
+    """Check every output path before any work, so nothing is written if one would clash:
+    never an input, never a folder, an existing file only with --force, each path once."""
+    given = [p for p in paths if p is not None]
+    for p in given:
+        check_output(p, inputs or [], folder=False, force=force, option="output path")
+        check_writable(p.parent, option="output path")
+    seen: dict[str, Path] = {}
+    for p in given:
+        key = os.path.realpath(p)
+        if key in seen:
+            raise PlantraceError(f"two outputs go to the same file ({seen[key]} and {p})", file=str(p),
+                                 hint="give each output its own file name")
+        seen[key] = p
 
 
 def _emit(frame: pd.DataFrame, out: Optional[Path], *, as_json: bool, title: str, force: bool = False,
@@ -395,7 +452,7 @@ def count_cmd(
     Example: plantrace count corpora/chengdu --out counts.csv --mentions mentions.csv
     """
     def body() -> None:
-        _refuse_existing([out, mentions, rejected], force)
+        _refuse_existing([out, mentions, rejected], force, _inputs(corpus, lexicon))
         lex = _lexicon(lexicon)
         c = _load(corpus)
         frame = c.counts(lex, zeros=zeros, wide=wide)
@@ -415,7 +472,7 @@ def count_cmd(
 def kwic_cmd(
     corpus: Annotated[Path, typer.Argument(help="Corpus folder with manifest.csv.")],
     term: Annotated[str, typer.Argument(help="Concept id, alias or any word.")],
-    window: Annotated[int, typer.Option("--window", "-w", help="Characters of context each side.")] = 20,
+    window: Annotated[int, typer.Option("--window", "-w", min=0, help="Characters of context each side.")] = 20,
     lexicon: LexiconOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the KWIC table here: .csv, .xlsx, .parquet or .json.")] = None,
     literal: Annotated[bool, typer.Option("--literal", help="Search TERM as typed, even when it names a concept.")] = False,
@@ -428,6 +485,7 @@ def kwic_cmd(
     Example: plantrace kwic corpora/chengdu park_city --window 15
     """
     def body() -> None:
+        _refuse_existing([out], force, _inputs([corpus], lexicon))
         c = _load([corpus])
         frame = c.kwic(term, window=window, lexicon=_lexicon(lexicon), literal=literal)
         said = describe_kwic_query(frame)
@@ -445,7 +503,7 @@ def kwic_cmd(
 @app.command("words")
 def words_cmd(
     corpus: CorpusArg,
-    top: Annotated[int, typer.Option("--top", "-n", help="How many words.")] = 40,
+    top: Annotated[int, typer.Option("--top", "-n", min=0, help="How many words.")] = 40,
     per_document: Annotated[bool, typer.Option("--per-document", help="Top words of each document.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
@@ -457,6 +515,7 @@ def words_cmd(
     Example: plantrace words corpora/chengdu --top 30
     """
     def body() -> None:
+        _refuse_existing([out], force, _inputs(corpus))
         c = _load(corpus)
         _emit(c.words(top=top, per_document=per_document), out, as_json=as_json,
               title="word frequencies", force=force, excel=excel, limit=None)
@@ -468,7 +527,7 @@ def words_cmd(
 def keyness_cmd(
     corpus: CorpusArg,
     target: Annotated[str, typer.Option("--target", help="COLUMN=VALUE selecting the target group, e.g. level=city.")],
-    top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
+    top: Annotated[int, typer.Option("--top", "-n", min=0, help="How many rows to show.")] = 30,
     measure: Annotated[str, typer.Option("--measure", help="lr (G², default) or chi2.")] = "lr",
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the table here: .csv, .xlsx, .parquet or .json.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
@@ -480,6 +539,7 @@ def keyness_cmd(
     Example: plantrace keyness corpora/chengdu --target level=city
     """
     def body() -> None:
+        _refuse_existing([out], force, _inputs(corpus))
         c = _load(corpus)
         frame = c.keyness(target, measure=measure)  # an unknown measure raises here
         _emit(frame if out is not None else frame.head(top), out, as_json=as_json,
@@ -496,7 +556,7 @@ def diff_cmd(
     lexicon: LexiconOpt = None,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="Only these statuses (repeatable).")] = None,
     max_gap: Annotated[Optional[int], typer.Option(
-        "--max-gap", help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
+        "--max-gap", min=1, help="Leave out pairs more than N years apart (1: consecutive years only).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the diff table here (.csv or .parquet).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     force: ForceOpt = False,
@@ -514,6 +574,7 @@ def diff_cmd(
         if by is not None and by not in ("year", "level"):
             raise PlantraceError(f"unknown --by {by!r}", hint="use --by year or --by level")
         check_statuses(status)  # before any work
+        _refuse_existing([out], force, _inputs(corpus, lexicon))
         lex = _lexicon(lexicon)
         c = _load(corpus)
         frame = c.diff(by=by, pair=(pair[0], pair[1]) if pair else None, lexicon=lex, statuses=status,
@@ -531,7 +592,7 @@ def formulations_cmd(
     corpus: CorpusArg,
     pair: Annotated[Optional[tuple[str, str]], typer.Option("--pair", help="Formulations B brings compared with A.")] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="year: successive documents; level: each document against its parent's.")] = None,
-    top: Annotated[int, typer.Option("--top", "-n", help="Rows shown per document or pair.")] = 15,
+    top: Annotated[int, typer.Option("--top", "-n", min=0, help="Rows shown per document or pair.")] = 15,
     status: Annotated[Optional[list[str]], typer.Option("--status", help="new, kept or dropped (repeatable; shown: new).")] = None,
     kind: Annotated[Optional[list[str]], typer.Option("--kind", help="quoted, numbered or compound (repeatable).")] = None,
     lexicon: LexiconOpt = None,
@@ -553,7 +614,7 @@ def formulations_cmd(
         bad = [k for k in kind or () if k not in FORMULATION_KINDS]
         if bad:
             raise PlantraceError(f"unknown --kind {bad[0]!r}", hint=f"use one of {', '.join(FORMULATION_KINDS)}")
-        _refuse_existing([out], force)
+        _refuse_existing([out], force, _inputs(corpus, lexicon))
         lex = _lexicon(lexicon)
         c = _load(corpus)
         if pair is None and by is None:
@@ -594,6 +655,7 @@ def targets_cmd(
     """
     def body() -> None:
         check_kinds([kind] if kind else None)  # before any work
+        _refuse_existing([out], force, _inputs(corpus))
         c = _load(corpus)
         if compare_parent and compare_previous:
             raise PlantraceError("--compare-parent and --compare-previous are two tables",
@@ -635,6 +697,7 @@ def align_cmd(
     Example: plantrace align -c corpora/gwr-national gwr_national_2024 gwr_national_2025
     """
     def body() -> None:
+        _refuse_existing([out], force, _inputs(corpus))
         c = _load(corpus)
         frame = c.align(a, b)
         if out is not None or as_json:
@@ -678,8 +741,8 @@ def lexicon_check_cmd(
 def lexicon_suggest_cmd(
     corpus: CorpusArg,
     lexicon: LexiconOpt = None,
-    top: Annotated[int, typer.Option("--top", "-n", help="How many rows to show.")] = 30,
-    min_score: Annotated[float, typer.Option("--min-score", help="rapidfuzz ratio threshold (0-100).")] = 75.0,
+    top: Annotated[int, typer.Option("--top", "-n", min=0, help="How many rows to show.")] = 30,
+    min_score: Annotated[float, typer.Option("--min-score", min=0, max=100, help="rapidfuzz ratio threshold (0-100).")] = 75.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON records instead.")] = False,
     from_formulations: Annotated[bool, typer.Option(
         "--from-formulations", help="Write a YAML lexicon stub of the corpus's formulations the lexicon lacks.")] = False,
@@ -694,13 +757,16 @@ def lexicon_suggest_cmd(
     """
     def body() -> None:
         if from_formulations:
-            _refuse_existing([out], force)
+            _refuse_existing([out], force, _inputs(corpus, lexicon))
             lex = _lexicon(lexicon)
             text = suggest_from_formulations(_load(corpus).formulations(lex), lex)
             if out is None:
                 typer.echo(text, nl=False)
             else:
-                write_text_atomic(out, text)
+                try:
+                    write_text_atomic(out, text)
+                except OSError as exc:
+                    raise os_error(exc, out) from exc
                 if not _state["quiet"]:
                     typer.echo(f"wrote {text.count(chr(10) + '- id: ')} suggested concepts to {out} "
                                f"(check it with: plantrace lexicon check {out})", err=True)

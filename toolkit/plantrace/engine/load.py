@@ -6,6 +6,7 @@ What :func:`plantrace.load_corpus` does below the façade: it returns a
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -20,23 +21,57 @@ from ..text.normalise import NormaliserConfig
 from .codec import document_from_row, document_key
 from .collection import DocumentSet
 from .runner import Runner, worth_parallel
-from .store import Store, default_store_path
+from .store import Store, StoreError, StoreWarning, default_store_path, set_aside
 
 ProgressFn = Callable[[str, int, int], None]
 StoreOption = str | Path | bool | None
 D = TypeVar("D", bound=DocumentSet)
 
 
-def _open_store(store: StoreOption, folders: list[Path]) -> Store | None:
-    """The store to use, or None. A store another process holds is skipped with a warning."""
+def _open_store(store: StoreOption, folders: list[Path], inputs: Sequence[Path] = ()) -> Store | None:
+    """The store to use, or None; never an error. A store another process holds, or a file
+    that is not a plantrace store, is left alone and the run goes on without it (one plain
+    warning); an unreadable store file is set aside (renamed) and rebuilt."""
     if store is False:
         return None
     path = default_store_path(folders[0]) if store is None or store is True else Path(store)
+    real = os.path.realpath(path)
+    for item in [*inputs, *(f / "manifest.csv" for f in folders), *folders]:
+        if os.path.realpath(item) == real:
+            raise PlantraceError("the store path is an input of this run", file=str(path),
+                                 hint="pass --store a new file outside the corpus's documents, or --no-store")
     try:
         return Store(path)
-    except PlantraceError as exc:
-        warnings.warn(f"working without the store: {exc}", RuntimeWarning, stacklevel=3)
+    except StoreError as exc:
+        if exc.reason == "given-up":
+            return None  # said when it was given up
+        if exc.reason != "corrupt" or not path.is_file():
+            warnings.warn(f"working without the store: {exc}", StoreWarning, stacklevel=3)
+            return None
+        try:
+            aside = set_aside(path)
+        except OSError:
+            warnings.warn(f"working without the store: {exc}", StoreWarning, stacklevel=3)
+            return None
+        warnings.warn(f"the store {path} could not be read ({exc.message}); set aside as {aside.name} "
+                      "and rebuilt", StoreWarning, stacklevel=3)
+    try:
+        return Store(path)
+    except StoreError as exc:
+        warnings.warn(f"working without the store: {exc}", StoreWarning, stacklevel=3)
         return None
+
+
+def _unique_folders(folders: list[Path]) -> list[Path]:
+    """Each corpus folder once, however it was written (``C``, ``C/``, ``./C``, absolute, a symlink)."""
+    seen: set[str] = set()
+    unique = []
+    for folder in folders:
+        key = os.path.realpath(folder)
+        if key not in seen:
+            seen.add(key)
+            unique.append(folder)
+    return unique
 
 
 def load_documents(
@@ -60,6 +95,15 @@ def load_documents(
     """
     run = runner
     folders = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    for folder in folders:
+        try:
+            str(folder).encode("utf-8")
+        except UnicodeEncodeError:
+            shown = str(folder).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise PlantraceError("the folder's name is not valid UTF-8 (it cannot be recorded in the outputs)",
+                                 file=shown, hint="rename the folder, e.g. with only letters, digits and Chinese "
+                                 "characters") from None
+    folders = _unique_folders(folders)  # the same corpus given twice is read once, never counted twice
     cfg = config or NormaliserConfig()
     entries: list[tuple[Path, ManifestEntry]] = []
     hashes: dict[str, str] = {}
@@ -74,11 +118,22 @@ def load_documents(
                                  f"({seen[entry.doc_id]} and {folder})", file=str(folder / "manifest.csv"),
                                  line=entry.line, hint="rename one of them")
         seen[entry.doc_id] = folder
+    same_file: dict[tuple[int, int], tuple[Path, ManifestEntry]] = {}
+    for folder, entry in entries:
+        try:
+            st = entry.path.stat()
+        except OSError:
+            continue  # read_raw says what is wrong with it
+        first = same_file.setdefault((st.st_dev, st.st_ino), (folder, entry))
+        if first[1] is not entry:
+            raise PlantraceError(f"{entry.doc_id!r} is the same file as {first[1].doc_id!r} "
+                                 f"({first[0] / 'manifest.csv'}:{first[1].line}): it would be counted twice",
+                                 file=str(folder / "manifest.csv"), line=entry.line, hint="list each document once")
     docs: list[Document] = []
     errors: list[PlantraceError] = []
     skipped: list[tuple[str, str]] = []
     replaced: list[tuple[str, int]] = []
-    opened = _open_store(store, folders)
+    opened = _open_store(store, folders, [e.path for _, e in entries])
     slots: list[Document | None] = []
     todo: list[tuple[int, str, tuple[Any, ...]]] = []
     read: list[tuple[Path, ManifestEntry, RawText, str]] = []

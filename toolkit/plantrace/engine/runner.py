@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
@@ -32,6 +34,25 @@ def default_jobs() -> int:
 
 #: What a worker runs before its tasks: a picklable function and its arguments.
 WorkerSetup = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+def _die_with_parent() -> None:
+    """Linux: this worker gets SIGTERM when the process that started it dies (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        pass
+
+
+def _pool_initializer(parent: int, *setups: WorkerSetup | None) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above: no signal will come
+        os._exit(1)
+    run_setup(*setups)
 
 
 def run_setup(*setups: WorkerSetup | None) -> None:
@@ -72,8 +93,8 @@ class Runner:
         this process: a serial runner's caller has already done it)."""
         return [fn(x) for x in items]
 
-    def close(self) -> None:
-        pass
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers; ``abort`` (an interrupt, SIGTERM) stops them now, mid-task."""
 
 
 class LocalRunner(Runner):
@@ -93,7 +114,7 @@ class LocalRunner(Runner):
     def _start(self, setup: WorkerSetup | None) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=run_setup, initargs=(self.worker_setup, setup))
+                                             initializer=_pool_initializer, initargs=(os.getpid(), self.worker_setup, setup))
             # A corpus loaded in a notebook is rarely closed: stop the workers when the
             # runner is garbage-collected or the interpreter exits.
             weakref.finalize(self, self._pool.shutdown, False)
@@ -109,10 +130,18 @@ class LocalRunner(Runner):
             return []
         return list(self._start(setup).map(fn, items, chunksize=_batch_size(len(items), self.workers)))
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+            pool, self._pool = self._pool, None
+            if abort:
+                processes = list((getattr(pool, "_processes", None) or {}).values())
+                for proc in processes:
+                    proc.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
+                for proc in processes:
+                    proc.join(5)
+            else:
+                pool.shutdown()
 
 
 class DaskRunner(Runner):
@@ -169,10 +198,12 @@ class DaskRunner(Runner):
             future.release()
         return [r for batch in results for r in batch]
 
-    def close(self) -> None:
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+    def close(self, abort: bool = False) -> None:
+        try:
+            self.client.close(timeout=5 if abort else None)
+        finally:
+            if self._cluster is not None:
+                self._cluster.close(timeout=5 if abort else None)
 
 
 def make_runner(jobs: int | None = 1, *, dask_scheduler: str | None = None,

@@ -42,8 +42,11 @@ analytical database for Python data work: one file, no server, SQL over pandas.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
+import time
+import warnings
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +90,83 @@ def match_key(lexicon_sha: str) -> str:
     return f"{lexicon_sha}:{code_fingerprint(*_MATCH_CODE)}"
 
 
+class StoreWarning(UserWarning):
+    """The store was set aside or stopped being used; the run goes on without it."""
+
+
+class StoreError(PlantraceError):
+    """The store cannot be used: ``reason`` is ``locked``, ``foreign`` (a database or file
+    that is not a plantrace store: never written to) or ``corrupt`` (a DuckDB file that
+    cannot be read: safe to set aside and rebuild, it only holds derived data)."""
+
+    def __init__(self, message: str, *, reason: str, file: str, hint: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(message, file=file, hint=hint)
+
+
+def _plain(exc: BaseException) -> str:
+    """A store failure in a few words (a full disk said as such)."""
+    text = str(exc)
+    if "No space left" in text or getattr(exc, "errno", None) == 28:
+        return "the disk is full"
+    return f"{exc.__class__.__name__}: {text.splitlines()[0] if text else ''}"[:200]
+
+
+#: Store files given up in this process (a write failed, e.g. a full disk): not opened
+#: again by this run's later stages, so the user is told once.
+_GIVEN_UP: set[str] = set()
+
+
+def set_aside(path: Path) -> Path:
+    """Rename an unreadable store file out of the way (it only holds derived data)."""
+    aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}")
+    path.rename(aside)
+    for extra in (path.with_name(path.name + ".wal"),):
+        if extra.exists():
+            extra.rename(aside.with_name(aside.name + ".wal"))
+    return aside
+
+
+def _failsafe(default: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A store method that never fails the run: on a database or disk error the store is
+    given up (one plain warning) and ``default()`` returned, now and on every later call.
+    A store that cannot be read is also set aside (renamed), so the next run rebuilds it."""
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def guarded(self: "Store", *args: Any, **kwargs: Any) -> Any:
+            import duckdb
+
+            if self.failed:
+                return default()
+            try:
+                return method(self, *args, **kwargs)
+            except (duckdb.Error, OSError, MemoryError) as exc:
+                self.failed = _plain(exc)
+                unreadable = "read" in str(exc).lower() and self.failed != "the disk is full"
+                note = "carrying on without it"
+                if unreadable:
+                    try:
+                        self.con.close()
+                        note = f"set aside as {set_aside(self.path).name}; rebuilding it"
+                    except (duckdb.Error, OSError):
+                        _GIVEN_UP.add(str(self.path))
+                else:
+                    _GIVEN_UP.add(str(self.path))
+                warnings.warn(f"the store {self.path} failed ({self.failed}); {note}", StoreWarning, stacklevel=2)
+                return default()
+        return guarded
+    return wrap
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """A DuckDB database file: its header holds the magic bytes ``DUCK`` at offset 8."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
 def default_store_path(corpus_dir: str | Path) -> Path:
     return Path(corpus_dir) / ".plantrace" / "store.duckdb"
 
@@ -123,24 +203,47 @@ class Store:
         except ImportError as exc:  # pragma: no cover - a declared dependency
             raise ImportError("DuckDB is missing: pip install duckdb") from exc
         self.path = Path(path)
+        #: Why the store stopped being used during this run ("" while it works).
+        self.failed = ""
+        if str(self.path) in _GIVEN_UP:
+            raise StoreError("was given up earlier in this run", reason="given-up", file=str(self.path))
+        if self.path.is_file() and self.path.stat().st_size and not _is_duckdb_file(self.path):
+            raise StoreError("is not a plantrace store (not a DuckDB file); it was left untouched",
+                             reason="foreign", file=str(self.path), hint="pass another --store PATH, or --no-store")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.con = duckdb.connect(str(self.path))
         except Exception as exc:  # duckdb raises its own IOException types
             locked = "lock" in str(exc).lower()
-            raise PlantraceError(
+            raise StoreError(
                 "the store is in use by another process" if locked else
-                f"cannot open the store ({exc.__class__.__name__}: {exc})", file=str(self.path),
+                f"cannot open the store ({_plain(exc)})", reason="locked" if locked else "corrupt",
+                file=str(self.path),
                 hint="wait for the other run, or pass --store PATH or --no-store" if locked else
                 "choose another --store path, or delete the store file (it only holds derived data)") from exc
-        self._lock = threading.Lock()
-        # The store's statements are small: DuckDB's worker threads would only add CPU time
-        # to each (about a fifth of the store's cost). The setting belongs to the database
-        # instance, which connections to this file in this process share; close() restores it.
-        self._threads = self.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-        self.con.execute("SET threads = 1")
-        for ddl in SCHEMA.values():
-            self.con.execute(ddl)
+        try:
+            tables = {r[0] for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+            foreign = sorted(tables - set(SCHEMA))
+            if foreign:
+                raise StoreError(f"is not a plantrace store (it holds the tables {', '.join(foreign[:5])}); "
+                                 "nothing was written to it", reason="foreign", file=str(self.path),
+                                 hint="pass another --store PATH, or --no-store")
+            self._lock = threading.Lock()
+            # The store's statements are small: DuckDB's worker threads would only add CPU time
+            # to each (about a fifth of the store's cost). The setting belongs to the database
+            # instance, which connections to this file in this process share; close() restores it.
+            self._threads = self.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+            self.con.execute("SET threads = 1")
+            for ddl in SCHEMA.values():
+                self.con.execute(ddl)
+        except StoreError:
+            self.con.close()
+            raise
+        except (duckdb.Error, OSError) as exc:
+            self.con.close()
+            raise StoreError(f"cannot read the store ({_plain(exc)})", reason="corrupt", file=str(self.path),
+                             hint="delete the store file (it only holds derived data)") from exc
         #: Clauses known to be stored: read once (by get_clauses() or the first
         #: put_clauses), so put_clauses never writes a clause twice.
         self._known_clauses: set[str] | None = None
@@ -162,14 +265,17 @@ class Store:
 
         try:
             with self._lock:
-                if self._pending_clauses:
+                if self._pending_clauses and not self.failed:
                     self._transaction(lambda: self._insert_clauses(safe=True))
                     self._committed_clauses()
                 self.con.execute(f"SET threads = {int(self._threads)}")
-        except duckdb.Error:
+        except (duckdb.Error, OSError):
             pass
         finally:
-            self.con.close()
+            try:
+                self.con.close()
+            except (duckdb.Error, OSError):
+                pass
 
     # --- helpers (called with the lock held) -------------------------------------------
 
@@ -205,12 +311,19 @@ class Store:
             return self.con.execute(sql).fetchall()
 
     def _transaction(self, work: Callable[[], None]) -> None:
-        self.con.execute("BEGIN TRANSACTION")
+        import duckdb
+
+        self.con.execute("BEGIN TRANSACTION")  # if BEGIN fails there is nothing to roll back
         try:
             work()
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            # A failed COMMIT has already rolled back; a ROLLBACK then fails with "no
+            # transaction is active" and must not hide the real error.
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
             raise
 
     def _write(self, work: Callable[[bool], None], fast: bool) -> None:
@@ -247,6 +360,7 @@ class Store:
     def get_document(self, doc_key: str) -> dict | None:
         return self.get_documents([doc_key]).get(doc_key)
 
+    @_failsafe(dict)
     def get_documents(self, doc_keys: Iterable[str]) -> dict[str, dict]:
         """Stored documents by key (keys not stored are left out), in three queries for
         all of them: DuckDB reads a column a block at a time, so a query per document
@@ -289,6 +403,7 @@ class Store:
         self.stats["documents_hit"] += len(out)
         return out
 
+    @_failsafe(lambda: None)
     def put_document(self, doc_key: str, doc: "Document") -> None:
         """Store one processed document in its own transaction."""
         row, sent_cols, head_cols = document_to_rows(doc_key, doc)
@@ -313,6 +428,7 @@ class Store:
 
     # --- clause segmentation -----------------------------------------------------------
 
+    @_failsafe(dict)
     def get_clauses(self, clauses: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
         """Stored segmentations (all of them when ``clauses`` is None)."""
         with self._lock:
@@ -330,6 +446,7 @@ class Store:
                 rows += [(c, pending[c]) for c in wanted if c in pending]
         return {c: tuple(t.split(TOKEN_SEP)) for c, t in rows}
 
+    @_failsafe(lambda: None)
     def put_clauses(self, segmented: Mapping[str, tuple[str, ...]]) -> None:
         """Keep the segmentations not stored yet: they are written (one bulk INSERT) in the
         transaction of the next :meth:`put_candidates`, i.e. with the candidates of the
@@ -346,6 +463,7 @@ class Store:
 
     # --- matches -----------------------------------------------------------------------
 
+    @_failsafe(lambda: None)
     def get_candidates(self, doc_key: str, lexicon_sha: str) -> list[tuple] | None:
         with self._lock:
             done = self.con.execute("SELECT 1 FROM matched WHERE doc_key = ? AND lexicon_sha256 = ?",
@@ -365,6 +483,7 @@ class Store:
         in one transaction."""
         self.put_candidates_many(lexicon_sha, [(doc_key, rows)])
 
+    @_failsafe(lambda: None)
     def put_candidates_many(self, lexicon_sha: str, items: list[tuple[str, list[tuple]]]) -> None:
         """Store several documents' judged candidates in one transaction: for documents
         that cost nothing to judge again (a lexicon edit re-resolved from memory), where

@@ -107,6 +107,12 @@ def _csv_error(exc: csv.Error, shown: str, line: int, last: int) -> PlantraceErr
                           hint='close the quote; write "" for a quote inside a quoted cell')
 
 
+def _inode(path: Path) -> tuple[int, int]:
+    """The file itself, whatever its name: two hard links share it."""
+    st = path.stat()
+    return (st.st_dev, st.st_ino)
+
+
 def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
     """Read and validate ``CORPUS/manifest.csv``; raise one error listing every problem."""
     root = Path(corpus_dir)
@@ -206,6 +212,7 @@ def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
     entries: list[ManifestEntry] = []
     seen_ids: dict[str, int] = {}
     seen_files: dict[Path, int] = {}
+    seen_inodes: dict[tuple[int, int], tuple[int, str]] = {}
     root_resolved = root.resolve()
     for row_no, values in rows:
         row = {k: (v or "").strip() for k, v in zip(header, values)}
@@ -251,8 +258,14 @@ def read_manifest(corpus_dir: str | Path) -> list[ManifestEntry]:
             elif resolved in seen_files:
                 problems.append(Problem(row_no, f"file {file!r} is listed twice (row {seen_files[resolved]})",
                                         "list each document once"))
+            elif _inode(file_path) in seen_inodes:
+                other_row, other_file = seen_inodes[_inode(file_path)]
+                problems.append(Problem(row_no, f"file {file!r} is the same file as {other_file!r} of row "
+                                        f"{other_row} (a hard link): it would be counted twice",
+                                        "list each document once"))
             else:
                 seen_files[resolved] = row_no
+                seen_inodes[_inode(file_path)] = (row_no, file)
         extra = {k: v for k, v in row.items() if k and k not in COLUMNS}
         entries.append(ManifestEntry(
             doc_id=doc_id, file=file, path=file_path, level=level, region=row.get("region", ""),

@@ -605,6 +605,24 @@ def _vl_version() -> str | None:
     return f"v{major}_{minor}"
 
 
+def _line_safe(value: Any) -> Any:
+    """Every string of a spec without U+2028/U+2029, which Vega's expression parser rejects
+    inside the string literals Vega-Lite builds from labels (e.g. a sort order)."""
+    if isinstance(value, str):
+        return value.replace("\u2028", " ").replace("\u2029", " ")
+    if isinstance(value, dict):
+        return {_line_safe(k): _line_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_line_safe(v) for v in value]
+    return value
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec, safe to render whatever the labels hold."""
+    spec: dict = _line_safe(chart.to_dict())
+    return spec
+
+
 def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
     """Render a chart offline and write it atomically; the format is the suffix.
 
@@ -623,7 +641,7 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0
 
     target = Path(path)
     kind = target.suffix.lower()
-    spec = chart.to_dict()
+    spec = chart_spec(chart)
     # The renderer's config is a default: a font the chart configures itself still wins.
     config = {"font": CJK_FONTS}
     if kind == ".json":

@@ -46,6 +46,24 @@ def _e(value: object) -> str:
     return html.escape("" if value is None or (isinstance(value, float) and value != value) else str(value))
 
 
+def script_json(value: object) -> str:
+    """JSON safe inside a ``<script>`` element: ``<``, ``>``, ``&`` and U+2028/2029 as
+    ``\\uXXXX`` escapes, so no string (a title, a label) can close the element or start
+    markup; the value JavaScript reads is unchanged.
+
+    >>> hostile = {"t": "</script><script>alert(1)</script>&"}
+    >>> "<" in script_json(hostile), script_json(hostile).count("u003c")
+    (False, 3)
+    >>> json.loads(script_json(hostile)) == hostile
+    True
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
 def highlight(sentence: str, needles: list[str]) -> str:
     """Escape a sentence and mark every occurrence of the concept's aliases, longest first,
     in one pass (so marks never nest and the output does not depend on set order).
@@ -85,7 +103,7 @@ def render_html_page(title: str, body: str, *, charts: Mapping[str, dict], js_bu
     scripts = []
     for div_id, spec in charts.items():
         scripts.append(
-            f"<script type=\"module\">window.vegaEmbed('#{div_id}', {json.dumps(spec, ensure_ascii=False)}, "
+            f"<script type=\"module\">window.vegaEmbed({script_json('#' + div_id)}, {script_json(spec)}, "
             "{renderer: 'svg', actions: false}).catch(e => console.error(e));</script>")
     bundle = f"<script type=\"module\">{js_bundle}</script>" if js_bundle else ""
     # Errors on the page are also written into #console-errors, so a headless browser

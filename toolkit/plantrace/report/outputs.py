@@ -7,6 +7,7 @@ existing destination is replaced only with ``force``.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ..errors import PlantraceError
-from .charts import chart_diff, chart_heatmap, chart_targets, chart_trajectory, chart_xray, save_chart
+from .charts import chart_diff, chart_heatmap, chart_spec, chart_targets, chart_trajectory, chart_xray, save_chart
 from .codebook import codebook_json, codebook_markdown
+from .guard import MARKER, MARKER_TEXT, check_output, check_writable, os_error
 from .html import build_report_html
 from .pipeline import ReportResult
 from .tables import write_frame
@@ -140,7 +142,7 @@ def report_charts(result: ReportResult, *, top_concepts: int = 6) -> dict[str, "
 
 def _remove_stale_staging(target: Path) -> None:
     """Remove what a killed run left: staging folders whose process no longer exists."""
-    for folder in target.parent.glob(f".{target.name}.*.*.partial"):
+    for folder in target.parent.glob(f".{glob.escape(target.name)}.*.*.partial"):
         try:
             pid = int(folder.name[len(target.name) + 2:].split(".", 1)[0])
         except ValueError:
@@ -158,15 +160,27 @@ def _write_table(frame: pd.DataFrame, folder: Path, stem: str, fmt: str, excel: 
     return write_frame(frame, folder / f"{stem}.{fmt}", excel=excel, force=True)
 
 
+def report_inputs(result: ReportResult) -> list[Path]:
+    """What a report is made from: its corpus folders and lexicon files (never to be overwritten)."""
+    inputs = [Path(p) for p in result.corpus.paths]
+    for lex_path in str(getattr(result.lexicon, "path", "") or "").split(";"):
+        if lex_path and not lex_path.startswith("<") and Path(lex_path).exists():
+            inputs.append(Path(lex_path))
+    return inputs
+
+
 def write_report(result: ReportResult, out_dir: str | Path, *, fmt: str = "csv", excel: bool = False,
-                 force: bool = False, charts: bool = True, html: bool = True) -> list[Path]:
-    """Write every table, the codebook (.md and .json), charts (.png, .svg) and report.html."""
+                 force: bool = False, charts: bool = True, html: bool = True,
+                 inputs: list[Path] | None = None) -> list[Path]:
+    """Write every table, the codebook (.md and .json), charts (.png, .svg) and report.html.
+
+    The folder may not be, contain or lie inside an input; ``force`` replaces only a
+    folder plantrace wrote (marked by a ``.plantrace-output`` file)."""
     if fmt not in ("csv", "parquet"):
         raise PlantraceError(f"unknown format {fmt!r}", hint="use --format csv or --format parquet")
     target = Path(out_dir)
-    if target.exists() and not force:
-        raise PlantraceError("output folder exists", file=str(target),
-                             hint="pass --force to replace it, or choose another --out")
+    check_output(target, report_inputs(result) + list(inputs or []), folder=True, force=force)
+    check_writable(target.parent)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -176,10 +190,13 @@ def write_report(result: ReportResult, out_dir: str | Path, *, fmt: str = "csv",
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".partial",
                                         dir=target.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it owner-only; the output follows the umask
     except OSError as exc:
-        raise PlantraceError(f"cannot write here ({exc.strerror})", file=str(target.parent),
-                             hint="choose a writable --out folder") from exc
+        raise os_error(exc, target.parent) from exc
     try:
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         written = []
         files = {}
         for name, stem in REPORT_TABLES.items():
@@ -194,7 +211,7 @@ def write_report(result: ReportResult, out_dir: str | Path, *, fmt: str = "csv",
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # no CJK font: said once by the CLI
                 for stem, chart in built.items():
-                    specs[f"chart-{stem}"] = chart.to_dict()
+                    specs[f"chart-{stem}"] = chart_spec(chart)
                     if charts:
                         (staging / "charts").mkdir(exist_ok=True)
                         save_chart(chart, staging / "charts" / f"{stem}.svg")
@@ -207,14 +224,17 @@ def write_report(result: ReportResult, out_dir: str | Path, *, fmt: str = "csv",
         # Swap into place: the old output (with --force) is removed only once the new one is complete.
         backup = None
         if target.exists():
-            backup = target.with_name(f".{target.name}.old")
+            backup = target.with_name(f".{target.name}.{os.getpid()}.old")
             if backup.exists():
                 shutil.rmtree(backup)
             target.rename(backup)
         staging.rename(target)
         if backup is not None:
             shutil.rmtree(backup, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise os_error(exc, target) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted(p for p in target.rglob("*") if p.is_file())
+    return sorted(p for p in target.rglob("*") if p.is_file() and p.name != MARKER)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlantraceError
+from .guard import os_error
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
@@ -120,8 +121,16 @@ def write_frame(frame: pd.DataFrame, path: str | Path, *, excel: bool = False, f
         except ImportError as exc:
             raise PlantraceError("writing Parquet needs pyarrow", file=str(target),
                                  hint="pip install pyarrow, or write .csv (--format csv)") from exc
-        write_bytes_atomic(target, buf.getvalue())
+        _write_or_say(target, buf.getvalue())
         return target
     text = neutralise_formulas(frame).to_csv(index=False, lineterminator="\n")
-    write_bytes_atomic(target, text.encode("utf-8-sig" if excel else "utf-8"))
+    _write_or_say(target, text.encode("utf-8-sig" if excel else "utf-8"))
     return target
+
+
+def _write_or_say(target: Path, data: bytes) -> None:
+    """Write, or say why not in one line (a full disk as such); nothing half-written stays."""
+    try:
+        write_bytes_atomic(target, data)
+    except OSError as exc:
+        raise os_error(exc, target) from exc
