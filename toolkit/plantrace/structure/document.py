@@ -200,25 +200,31 @@ class Document:
 
 
 def declared_config(entry: ManifestEntry, raw: RawText, config: NormaliserConfig) -> NormaliserConfig:
-    """The config with the manifest's script, except a traditional text declared simplified:
-    converted as auto would (see :func:`plantrace.text.normalise.script_mismatch`).
+    """The config as the manifest declares it for this file: its script, and
+    ``remove_page_furniture`` only for PDFs. This is what the store key hashes: together
+    with the raw text it decides the document, so no text is converted to compute a key.
 
     ``remove_page_furniture`` reads the layout plantrace's PDF reader writes (a single
     newline is a line wrap, ``\\f`` ends a page): it is switched off for .txt and .docx
     files, where a form feed is a stray character and every newline a real break."""
     if raw.source_format != "pdf" and config.remove_page_furniture:
         config = replace(config, remove_page_furniture=False)
-    if entry.script == "auto":
-        return config
-    if script_mismatch(entry.script, raw.text):
-        return replace(config, script="traditional")
-    return replace(config, script=entry.script)
+    return config if entry.script == "auto" else replace(config, script=entry.script)
+
+
+def checked_config(entry: ManifestEntry, raw: RawText, config: NormaliserConfig) -> NormaliserConfig:
+    """:func:`declared_config`, except a traditional text declared simplified: converted
+    as auto would (see :func:`plantrace.text.normalise.script_mismatch`)."""
+    cfg = declared_config(entry, raw, config)
+    if cfg.script == "simplified" and script_mismatch(entry.script, raw.text):
+        return replace(cfg, script="traditional")
+    return cfg
 
 
 def build_document(entry: ManifestEntry, raw: RawText, config: NormaliserConfig,
                    zone_rules: ZoneRules | None = None, corpus_name: str = "") -> Document:
     """Normalise, zone and structure one ingested document."""
-    cfg = declared_config(entry, raw, config)
+    cfg = checked_config(entry, raw, config)
     mapped, resolved, reports = normalise_mapped(raw.text, cfg, explain=True)
     # Second and later copies of the report (or of a long block) are ``duplicate`` zones.
     zones = tuple(detect_zones_with_repeats(mapped.text, zone_rules))
