@@ -67,10 +67,11 @@ class Document:
     def meta(self) -> dict[str, object]:
         return self.entry.metadata()
 
-    @property
+    @cached_property
     def script_warning(self) -> str:
         """Why the script used is not the one declared ('' when it is): a traditional
-        text declared simplified (:func:`plantrace.text.normalise.script_mismatch`)."""
+        text declared simplified (:func:`plantrace.text.normalise.script_mismatch`).
+        Cached: documents.csv, ``Corpus.warnings`` and provenance each ask for it."""
         if self.entry.script == "simplified" and self.config.script != "simplified":
             return script_mismatch(self.entry.script, self.raw) or (
                 f"declared script=simplified, but converted as {self.config.script}")
