@@ -231,9 +231,9 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
         runner = corpus.runner
         # Documents never matched before are the expensive ones (their clauses need pkuseg):
         # they go to the worker pool when it pays; known documents are cheap and stay here.
-        if todo and runner is not None and worth_parallel(runner, (len(corpus.docs[i].text) for i in todo)):
+        if todo and runner is not None and worth_parallel(runner, (len(corpus.docs[i].text) for i in todo), "judge"):
             results = runner.map(_judge_task, [(lexicon, corpus.docs[i].text) for i in todo],
-                                 setup=clauses_setup())
+                                 setup=clauses_setup(), sizes=[len(corpus.docs[i].text) for i in todo])
             for i, (judged, used) in zip(todo, results):
                 doc = corpus.docs[i]
                 preload_clauses(used)
