@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PROJECT_PYTHON = REPO / ".venv" / "bin" / "python"
 CORPORA = ["corpora/chengdu", "corpora/gwr-national", "corpora/gwr-provincial-2025"]
-LEXICON = REPO / "lexicons" / "planning_concepts.yaml"
+LEXICON = REPO / "toolkit" / "plantrace" / "data" / "planning_concepts.yaml"
 JIEBA_VENV = HERE / ".venv"
 CNTEXT_VENV = HERE / ".venv-cntext"
 # cntext imports IPython at top level (cntext/hello.py) without declaring it.
@@ -506,7 +506,10 @@ def worker_pool(spec: dict) -> dict:
     maps: list = []
     t0 = _clock()
     runner = (parallel.make_runner(dask_local=spec["workers"], worker_setup=segment.WORKER_SETUP)
-              if spec["runner"] == "dask" else parallel.make_runner(jobs=spec["workers"]))
+              if spec["runner"] == "dask" else
+              # Full segmentation measures the pool's throughput, so its pool starts whatever
+              # the size; the concept job gets what `--jobs N` gives (serial below the crossover).
+              parallel.make_runner(jobs=spec["workers"], force=spec["mode"] == "segment"))
     start_s = _since(t0)[0]
     out: dict = {"runner": getattr(runner, "name", "?"), "runner_workers": getattr(runner, "workers", None)}
     if spec.get("warm"):
@@ -539,6 +542,8 @@ def worker_pool(spec: dict) -> dict:
         runner.close()
         close_s = time.perf_counter() - t2
     wall, cpu = _since(t0)  # after close: a Dask cluster's worker processes are reaped by then
+    if hasattr(runner, "describe"):
+        out["execution"] = runner.describe()  # how each map ran (serial below the crossover), and why
     out.update(seconds=wall, cpu_seconds=cpu, runner_start_seconds=start_s, job_seconds=job_s,
                close_seconds=close_s, driver_peak_rss_mb=_rss_mb(), **_summarise_maps(maps))
     out["peak_rss_mb"] = max([out["driver_peak_rss_mb"], *out["worker_peak_rss_mb"]])
@@ -736,6 +741,8 @@ def _pool_notes(res: dict) -> str:
                         else "pkuseg loads in each worker's first task)"))
     if maps:
         parts.append("maps: " + ", ".join(f"{m['fn']} {m['tasks']} tasks {m['seconds']:.1f} s" for m in maps))
+    if (res.get("execution") or {}).get("note"):
+        parts.append(res["execution"]["note"])
     parts.append(f"{res.get('workers', 0)} workers busy "
                  + "/".join(f"{b:.0f}" for b in res.get("worker_busy_seconds", [])) + " s")
     parts.append(f"CPU incl. workers {res['cpu_seconds']:.1f} s")
