@@ -45,7 +45,6 @@ from .report.console import (
     step_progress,
 )
 from .report.guard import MARKER, MARKER_TEXT, check_not_input, check_output, check_writable, os_error
-from .report.outputs import write_report
 from .report.pipeline import run_report
 from .report.tables import write_frame, write_text_atomic
 
@@ -378,6 +377,8 @@ def report_cmd(
         with progress_loader(quiet=quiet) as progress, step_progress(quiet=quiet) as step:
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
                                 store=_store(), runner=_runner(), max_bytes=_max_bytes(), where=_where())
+            from .report.outputs import write_report  # here: it brings altair (0.6 s)
+
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts, inputs=_inputs(corpus, lexicon))
         if as_json:
