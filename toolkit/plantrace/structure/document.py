@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Callable, Iterable
@@ -169,18 +170,25 @@ class Document:
         i = self.text.index(needle, start)
         return i, i + len(needle)
 
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        return [x.end for x in self.sentences]
+
     def sentence_at(self, offset: int) -> Sentence | None:
-        """The sentence containing a normalised offset (binary search)."""
+        """The sentence containing a normalised offset (binary search).
+
+        >>> from plantrace.structure.structure import Sentence, Structure
+        >>> doc = Document.__new__(Document)
+        >>> object.__setattr__(doc, "structure", Structure((), (), (
+        ...     Sentence(0, 0, 0, 5, "建设公园城", (), "body", False),
+        ...     Sentence(1, 0, 6, 9, "新经济", (), "body", False))))
+        >>> doc.sentence_at(2).id, doc.sentence_at(6).id, doc.sentence_at(5)
+        (0, 1, None)
+        """
         sents = self.sentences
-        lo, hi = 0, len(sents)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if sents[mid].end <= offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < len(sents) and sents[lo].start <= offset < sents[lo].end:
-            return sents[lo]
+        i = bisect_right(self._sentence_ends, offset)  # the first sentence ending after offset
+        if i < len(sents) and sents[i].start <= offset:
+            return sents[i]
         return None
 
     def to_spacy(self, lexicon: object = None, *, zone: str | None = "body") -> Any:
