@@ -17,6 +17,7 @@ from plantrace.concepts.lexicon import LEXICON_DIR, load_lexicon
 from plantrace.measure import corpus_counts
 from plantrace.engine import store as store_module
 from plantrace.engine.store import TOKEN_SEP, Store, default_store_path
+from plantrace.structure.structure import DeferredStructure
 from tests.conftest import CORPORA
 
 
@@ -303,6 +304,12 @@ def test_lexicon_edit_in_a_new_process_starts_from_the_last_stored_match(
     warm = plantrace.load_corpus(chengdu_copy)
     counts = corpus_counts(warm, edited)
     assert len(resolved) == 1
+    # Counting read the sentence of each mention from the stored rows: no document's
+    # 1,000-odd Sentence objects were built (a third of the load before).
+    assert all(isinstance(d.structure, DeferredStructure) and d.structure.rows_pending for d in warm)
+    kwic = warm.kwic("文博青羊", lexicon=edited)
+    assert kwic["sentence_id"].tolist() == plantrace.load_corpus(chengdu_copy, store=False).kwic(
+        "文博青羊", lexicon=edited)["sentence_id"].tolist()
     wenbo = counts[counts["concept_id"] == "wenbo_qingyang"]
     assert wenbo[["doc_id", "count"]].values.tolist() == [["qingyang_2021_plan_outline", 5]]
     monkeypatch.undo()

@@ -320,20 +320,20 @@ class Store:
         with self._registered("_keys", {"k": keys}):
             return self.con.execute(sql).fetchall()
 
-    def _select_by_key(self, keys: list[str], sql: str) -> dict[str, list[tuple]]:
-        """:meth:`_select_for` for many rows whose first column is the key: the rows without
-        it, by key. Fetched as columns (half the time of a row-by-row fetch)."""
-        with self._registered("_keys", {"k": keys}):
-            cols = self.con.execute(sql).fetchnumpy()
+    def _select_by_key(self, keys: list[str], table: str, columns: str, order: str) -> dict[str, list[tuple]]:
+        """``columns`` of the rows of ``table`` whose doc_key is in ``keys``, by key, each
+        key's rows ordered by ``order``. Fetched as columns, with the key as a small number
+        rather than its 100-character text on every row: four times faster than fetchall()."""
+        with self._registered("_keys", {"k": keys, "i": list(range(len(keys)))}):
+            cols = self.con.execute(
+                f"SELECT _keys.i AS _i, {columns} FROM {table} JOIN _keys ON {table}.doc_key = _keys.k "
+                f"ORDER BY _i, {order}").fetchnumpy()
         names = list(cols)
-        rows = zip(*(cols[n].tolist() for n in names[1:]))
-        out: dict[str, list[tuple]] = {}
-        for key, row in zip(cols[names[0]].tolist(), rows):
-            got = out.get(key)
-            if got is None:
-                got = out[key] = []
-            got.append(row)
-        return out
+        index = np.asarray(cols[names[0]])
+        rows = list(zip(*(cols[n].tolist() for n in names[1:])))
+        bounds: list[int] = [0, *(np.flatnonzero(np.diff(index)) + 1).tolist(), len(rows)]
+        which: list[int] = index.tolist()
+        return {keys[which[a]]: rows[a:b] for a, b in zip(bounds, bounds[1:]) if b > a}
 
     def _transaction(self, work: Callable[[], None]) -> None:
         import duckdb
@@ -398,15 +398,12 @@ class Store:
                 "SELECT doc_key, text, raw_length, starts, ends, zones, paragraphs, explanation, config "
                 "FROM documents WHERE doc_key IN (SELECT k FROM _keys)"))
             if docs:
-                sents_by = self._select_by_key(keys, (
-                    # Not the text: a sentence is a slice of the document's text (structure.py
-                    # builds it so), and reading it again cost a third of the load.
-                    'SELECT doc_key, sentence_id, paragraph_id, start, "end", heading_path, zone, '
-                    "is_heading FROM sentences WHERE doc_key IN (SELECT k FROM _keys) "
-                    "ORDER BY doc_key, sentence_id"))
-                heads_by = self._select_by_key(keys, (
-                    'SELECT doc_key, heading_id, paragraph_id, level, start, "end", text, zone FROM headings '
-                    "WHERE doc_key IN (SELECT k FROM _keys) ORDER BY doc_key, heading_id"))
+                # Not the text: a sentence is a slice of the document's text (structure.py
+                # builds it so), and reading it again cost a third of the load.
+                sents_by = self._select_by_key(keys, "sentences", 'sentence_id, paragraph_id, start, "end", '
+                                               "heading_path, zone, is_heading", "sentence_id")
+                heads_by = self._select_by_key(keys, "headings", 'heading_id, paragraph_id, level, start, "end", '
+                                               "text, zone", "heading_id")
             else:
                 sents_by, heads_by = {}, {}
             found = {row[0] for row in docs}
@@ -417,7 +414,7 @@ class Store:
                 "text": text, "raw_length": raw_length,
                 "starts": np.frombuffer(starts, dtype=np.int32).copy(),
                 "ends": np.frombuffer(ends, dtype=np.int32).copy(),
-                "zones": json.loads(zones), "paragraphs": json.loads(paragraphs),
+                "zones": json.loads(zones), "paragraphs": paragraphs,  # JSON: decoded when used
                 "explanation": json.loads(explanation), "config": json.loads(config),
                 "sentences": sents_by.get(key, []), "headings": heads_by.get(key, []),
             }

@@ -61,15 +61,9 @@ def _mentions_from(doc: Document, candidates: Iterable[tuple[str, str, int, int,
     from judged candidates."""
     out: list[tuple[Any, ...]] = []
     for concept_id, alias, start, end, reason in candidates:
-        sentence = doc.sentence_at(start)
         raw_start, raw_end = doc.raw_offsets(start, end)
-        out.append((
-            doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
-            sentence.id if sentence else -1,
-            HEADING_SEP.join(sentence.heading_path) if sentence else "",
-            sentence.zone if sentence else "body",
-            bool(sentence and sentence.is_heading), reason,
-        ))
+        out.append((doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
+                    *doc.mention_context(start), reason))
     return out
 
 

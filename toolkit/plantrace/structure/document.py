@@ -22,7 +22,7 @@ from ..ingest.read import RawText
 from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped, script_mismatch
 from ..text.textmap import MappedText
 from .repeats import DUPLICATE, detect_zones_with_repeats
-from .structure import Heading, Paragraph, Sentence, Structure, split_structure
+from .structure import DeferredStructure, Heading, Paragraph, Sentence, Structure, split_structure
 from .zones import ZONE_NAMES, Zone, ZoneRules
 
 ProgressFn = Callable[[str, int, int], None]
@@ -190,6 +190,21 @@ class Document:
         if i < len(sents) and sents[i].start <= offset:
             return sents[i]
         return None
+
+    def mention_context(self, offset: int) -> tuple[int, str, str, bool]:
+        """What a mention row records of the sentence at ``offset``: its id, heading path
+        joined by " > ", zone and whether it is a heading; ``(-1, "", "body", False)``
+        outside every sentence. A document read from the store answers from its stored
+        rows, so counting never builds the sentences of documents it does not judge again.
+        """
+        s = self.structure
+        if isinstance(s, DeferredStructure) and s.rows_pending:
+            row = s.sentence_row_at(offset)
+            return (row[0], row[4], row[5], bool(row[6])) if row else (-1, "", "body", False)
+        sentence = self.sentence_at(offset)
+        if sentence is None:
+            return (-1, "", "body", False)
+        return (sentence.id, " > ".join(sentence.heading_path), sentence.zone, bool(sentence.is_heading))
 
     def to_spacy(self, lexicon: object = None, *, zone: str | None = "body") -> Any:
         """A spaCy ``Doc`` (pkuseg tokens) with concept mentions in ``doc.spans["concepts"]``
