@@ -19,9 +19,10 @@ then runs unchanged on that dict. Because the dict holds every feature of the mo
 clause can reach, the tokens are pkuseg's own; ``tests/concepts/test_model_index.py``
 checks them, token for token and feature index for feature index, against the full model.
 
-Looking features up costs about 40 µs per character more than the full model's
+Looking features up costs about 70 µs per character more than the full model's
 segmentation, so the full model is still loaded when a process has much to segment
-(:data:`LAZY_CHARS`, in :mod:`plantrace.concepts.segment`).
+(``LAZY_CHARS`` in :mod:`plantrace.concepts.segment`, measured by
+``benchmarks/lazy_model.py``).
 
 >>> sorted(candidate_features(["公", "园"], {"公园"}))[:4]
 ['c-1.公', 'c-1c.公.园', 'c.公', 'c.园']

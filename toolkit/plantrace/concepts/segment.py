@@ -30,10 +30,11 @@ stats = {"clause_chars": 0, "document_chars": 0, "lazy_chars": 0}
 
 
 #: Characters a process segments with the lazily loaded model (:mod:`.model_index`)
-#: before it loads pkuseg's whole feature dict: looking features up clause by clause
-#: costs about 40 µs a character more, and the whole dict about 2.4 s to load, so past
-#: some 60 k characters (measured: benchmarks/run.py, the edit-loop rows) the load pays.
-LAZY_CHARS = 60_000
+#: before it loads pkuseg's whole feature dict. Measured by ``benchmarks/lazy_model.py``
+#: (2026-12-02, 2 cores): the whole dict loads in 3.8 s against 0.5 s for the lazy model,
+#: which segments 68 µs a character slower (9.5 k against 27.4 k characters/s of clauses):
+#: the load pays past 48 k characters.
+LAZY_CHARS = 50_000
 
 
 def _import_pkuseg() -> Any:
