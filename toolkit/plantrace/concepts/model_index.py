@@ -34,8 +34,9 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
+import time
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -116,20 +117,32 @@ def build_index(feature_to_idx: dict[str, int], unigram: Iterable[str], w: Any, 
     return target
 
 
+class ModelIndexNote(UserWarning):
+    """The fast-load index was written (once per machine: say where the space went) or
+    could not be (the next start loads the full model again, as before)."""
+
+
 def build_index_from_model(model: Any) -> Path | None:
     """The index of an already loaded ``pkuseg.pkuseg`` (its dict is in memory, so this
     costs the sort and the writes, about 3 s, once per machine). None if the cache
     folder cannot be written: the next start then loads the full model, as before."""
     fe = model.feature_extractor
+    t0 = time.perf_counter()
     try:
-        return build_index(fe.feature_to_idx, fe.unigram, model.model.w,
+        path = build_index(fe.feature_to_idx, fe.unigram, model.model.w,
                            [model.model.n_tag, model.model.n_feature], fe.tag_to_idx)
     except ValueError:
         return None
     except OSError as exc:
-        print(f"plantrace: note: pkuseg's fast-load index not written to {cache_root()} "
-              f"({exc.strerror or exc}); set PLANTRACE_CACHE to a writable folder", file=sys.stderr)
+        warnings.warn(ModelIndexNote(
+            f"pkuseg's fast-load index not written to {cache_root()} ({exc.strerror or exc}); "
+            "set PLANTRACE_CACHE to a writable folder"), stacklevel=2)
         return None
+    size = sum(f.stat().st_size for f in path.iterdir()) / 1e6
+    warnings.warn(ModelIndexNote(
+        f"wrote pkuseg's fast-load index ({size:.0f} MB, {time.perf_counter() - t0:.1f} s, once per machine) "
+        f"to {path}; PLANTRACE_CACHE chooses another folder"), stacklevel=2)
+    return path
 
 
 def candidate_features(nodes: Sequence[str], unigram: set[str] | frozenset[str],
@@ -280,3 +293,16 @@ def make_full(seg: Any) -> None:
     fe.feature_to_idx = full.feature_to_idx
     fe.unigram = full.unigram
     fe.full = True
+
+
+
+def ensure_index() -> str:
+    """Build the index now if there is none (the set-up step); what happened, in a line."""
+    if index_ready():
+        return f"pkuseg's fast-load index: {index_dir()}"
+    import pkuseg
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", ModelIndexNote)
+        build_index_from_model(pkuseg.pkuseg())
+    return "; ".join(str(w.message) for w in said) or "pkuseg's fast-load index not written"
