@@ -39,7 +39,9 @@ from ..errors import PlantraceError
 #:   (15.6 bytes/char) and 0.21 µs/char for the driver to unpickle it → ≈ 5.2 M;
 #: * judge (the 1× corpora, 2.40 M chars, 166 k clause chars segmented): 5.5 CPU-s
 #:   serial after one model load, 7.7 CPU-s on 2 workers (each segments clauses the
-#:   other already has) after two → ≈ 4.5 M;
+#:   other already has) after two → ≈ 4.5 M; after the lazy model (LAZY_CHARS) came,
+#:   9.5 CPU-s serial, 13.9 on the pool with the whole model loaded at its start
+#:   (16.0 without): ≈ 2.4 M on an idle machine, never on today's;
 #: * segment: 28.6 µs/char (pkuseg, 35 k chars/CPU-s), the same on the pool → ≈ 0.15 M.
 #: Rounded up, towards serial (a serial run is never slower than itself): at 1×
 #: (2.4 M characters) a cold concept job runs serial, word tables on a pool. Re-derive
