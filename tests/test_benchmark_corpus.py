@@ -114,3 +114,16 @@ def test_refuses_a_folder_in_use(tmp_path: Path) -> None:
     (tmp_path / "x.txt").write_text("x", encoding="utf-8")
     with pytest.raises(FileExistsError):
         dc.build_distinct_corpus(tmp_path, 2, doc_ids=DOCS[:1])
+
+
+def test_run_py_counts_the_same_markers() -> None:
+    # benchmarks/run.py imports only the standard library at module level, so it repeats
+    # the marker pattern instead of importing it: the two must not drift apart.
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    assert spec and spec.loader
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    dc = _generator()
+    assert run._MARKER == dc.MARKER_RE.pattern
+    assert run.CORPORA == list(dc.CORPORA)
+    assert run._marker_chars([f"发展{dc.marker(2)}，建设{dc.marker(50)}。"]) == 3 + 4
