@@ -1,0 +1,45 @@
+"""Structural checks behind "memory flat as the corpus grows" (issue 16): what a loaded
+document keeps, never how many megabytes a process takes (that depends on the machine;
+benchmarks/run.py reports each job's peak RSS).
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import numpy as np
+
+import plantrace
+from plantrace.text.textmap import MappedText, decode_runs, encode_runs
+
+
+def test_an_offset_map_costs_far_less_than_its_text(chengdu: plantrace.Corpus) -> None:
+    # Two int32 offsets per character were 8 bytes a character, four times the text
+    # (UCS-2): the largest part of a loaded corpus. Run-encoded, the map is what the
+    # normaliser changed, and the pickle a worker sends back is about the text alone.
+    # (A page of pinyin glosses starts a run every few characters: the sum is what counts.)
+    chars = sum(len(d.text) for d in chengdu.docs)
+    assert sum(d.mapped.runs for d in chengdu.docs) < chars / 20
+    assert sum(len(pickle.dumps(d.mapped)) for d in chengdu.docs) < 4 * chars
+
+
+def test_run_encoded_offsets_give_every_span_the_per_character_map_gives(chengdu: plantrace.Corpus) -> None:
+    rnd = random.Random(16)
+    for doc in chengdu.docs:
+        starts, ends = doc.mapped.starts, doc.mapped.ends
+        assert len(starts) == len(ends) == len(doc.text)
+        back = MappedText(doc.text, starts, ends, doc.mapped.raw_length)
+        assert back == doc.mapped and pickle.loads(pickle.dumps(doc.mapped)) == doc.mapped
+        for _ in range(200):
+            a = rnd.randrange(len(doc.text))
+            b = rnd.randrange(a + 1, min(a + 40, len(doc.text)) + 1)
+            assert doc.raw_offsets(a, b) == (int(starts[a]), int(ends[b - 1]))
+
+
+def test_runs_round_trip_any_sequence() -> None:
+    rnd = np.random.default_rng(16)
+    for n in (0, 1, 2, 50, 1000):
+        values = np.cumsum(rnd.integers(0, 3, n))
+        pos, val = encode_runs(values)
+        assert decode_runs(pos, val, n).tolist() == values.tolist()
