@@ -43,3 +43,15 @@ def test_runs_round_trip_any_sequence() -> None:
         values = np.cumsum(rnd.integers(0, 3, n))
         pos, val = encode_runs(values)
         assert decode_runs(pos, val, n).tolist() == values.tolist()
+
+
+def test_sentences_carry_no_dict_and_rows_share_their_heading_path(chengdu: plantrace.Corpus) -> None:
+    # A large corpus holds millions of sentences and mention rows: a __dict__ per sentence
+    # and a joined heading path per row were most of their size.
+    doc = chengdu["qingyang_2021_plan_outline"]
+    assert not hasattr(doc.sentences[0], "__dict__") and not hasattr(doc.paragraphs[0], "__dict__")
+    chengdu.match()
+    rows = chengdu.match_state[doc.doc_id].rows  # what the corpus keeps per document across lexicons
+    paths = [r[8] for r in rows]
+    assert len(set(paths)) > 5
+    assert len({id(p) for p in paths}) == len(set(paths))

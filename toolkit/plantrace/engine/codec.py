@@ -106,7 +106,15 @@ def document_from_row(entry: ManifestEntry, raw: RawText, data: dict[str, Any], 
     zones = tuple(Zone(**z) for z in data["zones"])
     paragraphs = tuple(Paragraph(**p) for p in data["paragraphs"])
     headings = tuple(Heading(*h) for h in data["headings"])
-    sentences = tuple(Sentence(sid, pid, a, b, text, tuple(path.split(HEADING_SEP)) if path else (), zone, bool(is_h))
+    paths: dict[str, tuple[str, ...]] = {"": ()}  # one tuple per heading path, as split_structure makes
+
+    def path_of(joined: str) -> tuple[str, ...]:
+        got = paths.get(joined)
+        if got is None:
+            got = paths[joined] = tuple(joined.split(HEADING_SEP))
+        return got
+
+    sentences = tuple(Sentence(sid, pid, a, b, text, path_of(path or ""), zone, bool(is_h))
                       for sid, pid, a, b, text, path, zone, is_h in data["sentences"])
     explanation = tuple(StepReport(r["step"], r["changes"], r["chars_removed"],
                                    tuple(tuple(x) for x in r["examples"])) for r in data["explanation"])

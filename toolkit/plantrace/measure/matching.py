@@ -60,13 +60,18 @@ def _mentions_from(doc: Document, candidates: Iterable[tuple[str, str, int, int,
     """Mention rows (REJECTED_COLUMNS order: raw offsets, sentence, heading path, zone)
     from judged candidates."""
     out: list[tuple[Any, ...]] = []
+    # One string per heading path, not one per row: a large corpus has a million rows,
+    # and the joined path was the largest part of each.
+    joined: dict[tuple[str, ...], str] = {}
     for concept_id, alias, start, end, reason in candidates:
         sentence = doc.sentence_at(start)
         raw_start, raw_end = doc.raw_offsets(start, end)
+        if sentence is not None and sentence.heading_path not in joined:
+            joined[sentence.heading_path] = HEADING_SEP.join(sentence.heading_path)
         out.append((
             doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
             sentence.id if sentence else -1,
-            HEADING_SEP.join(sentence.heading_path) if sentence else "",
+            joined[sentence.heading_path] if sentence else "",
             sentence.zone if sentence else "body",
             bool(sentence and sentence.is_heading), reason,
         ))
