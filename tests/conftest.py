@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ import plantrace
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"
+
+# pkuseg's fast-load index (concepts/model_index.py) is built by the first test that
+# loads the model; kept beside pytest's own cache (git-ignored), never in the user's home.
+os.environ.setdefault("PLANTRACE_CACHE", str(ROOT / ".pytest_cache" / "plantrace-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from plantrace.concepts.lexicon import LEXICON_DIR, load_lexicon
 from plantrace.measure import corpus_counts
 from plantrace.engine import store as store_module
 from plantrace.engine.store import TOKEN_SEP, Store, default_store_path
+from plantrace.structure.structure import DeferredStructure
 from tests.conftest import CORPORA
 
 
@@ -276,3 +277,52 @@ def test_identical_files_share_stored_candidates_without_doubling(chengdu_copy: 
     for doc_id in ("xindu_2021_signed_article", "xindu_2021_signed_article_repost"):
         hit = rerun[(rerun.doc_id == doc_id) & (rerun.concept_id == "park_city")]
         assert int(hit["count"].iloc[0]) == 1
+
+
+def test_lexicon_edit_in_a_new_process_starts_from_the_last_stored_match(
+        chengdu_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh `plantrace count` after one alias is added re-resolves only the documents
+    the alias occurs in (as within one process), and its counts equal a run from nothing."""
+    from plantrace.measure import matching
+
+    cold = plantrace.load_corpus(chengdu_copy)
+    corpus_counts(cold)
+    data = yaml.safe_load((LEXICON_DIR / "planning_concepts.yaml").read_text(encoding="utf-8"))
+    # 文博青羊 occurs only in the Qingyang outline, 5 times (qingyang_2021_plan_outline.txt,
+    # characters 1775 天府文化,文博青羊魅力, 1794 千年蜀都·文博青羊, 27070 精塑“文博青羊”品牌,
+    # 27090 全面提升“文博青羊”, 27762 提升“文博青羊”品牌国际影响力; none in the other four).
+    data["concepts"].append({"id": "wenbo_qingyang", "label": "文博青羊", "category": "culture",
+                             "aliases": ["文博青羊"], "parent": None, "note": "test", "source": "test"})
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edited = load_lexicon(path)
+
+    resolved: list[int] = []
+    real = matching.resolve_candidates
+    monkeypatch.setattr(matching, "resolve_candidates", lambda *a, **k: resolved.append(1) or real(*a, **k))
+    segment._clauses.clear()  # a new process
+    warm = plantrace.load_corpus(chengdu_copy)
+    counts = corpus_counts(warm, edited)
+    assert len(resolved) == 1
+    # Counting read the sentence of each mention from the stored rows: no document's
+    # 1,000-odd Sentence objects were built (a third of the load before).
+    assert all(isinstance(d.structure, DeferredStructure) and d.structure.rows_pending for d in warm)
+    kwic = warm.kwic("文博青羊", lexicon=edited)
+    assert kwic["sentence_id"].tolist() == plantrace.load_corpus(chengdu_copy, store=False).kwic(
+        "文博青羊", lexicon=edited)["sentence_id"].tolist()
+    wenbo = counts[counts["concept_id"] == "wenbo_qingyang"]
+    assert wenbo[["doc_id", "count"]].values.tolist() == [["qingyang_2021_plan_outline", 5]]
+    monkeypatch.undo()
+    fresh = corpus_counts(plantrace.load_corpus(chengdu_copy, store=False), edited)
+    pd.testing.assert_frame_equal(counts.reset_index(drop=True), fresh.reset_index(drop=True))
+
+    # Without the stored aliases of the earlier match, every document is resolved again.
+    resolved.clear()
+    monkeypatch.setattr(matching, "resolve_candidates", lambda *a, **k: resolved.append(1) or real(*a, **k))
+    store = Store(default_store_path(chengdu_copy))
+    store.con.execute("DELETE FROM lexicons")
+    store.close()
+    data["concepts"][-1]["aliases"] = ["文博青羊", "青羊"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    corpus_counts(plantrace.load_corpus(chengdu_copy), load_lexicon(path))
+    assert len(resolved) == 5

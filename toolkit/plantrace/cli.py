@@ -20,11 +20,6 @@ import typer
 from typer.core import TyperGroup
 
 from ._version import __version__
-from .compare.diff import check_statuses
-from .compare.formulations import KINDS as FORMULATION_KINDS
-from .compare.formulations import check_formulation_statuses, suggest_from_formulations
-from .compare.reuse import frame_reuse_share
-from .compare.targets.tables import check_kinds, missing_parent_note
 from .concepts.lexicon import Lexicon, load_lexicon, load_lexicons
 from .concepts.segment import WORKER_SETUP
 from .corpus import Corpus, load_corpus
@@ -45,8 +40,8 @@ from .report.console import (
     step_progress,
 )
 from .report.guard import MARKER, MARKER_TEXT, check_not_input, check_output, check_writable, os_error
-from .report.outputs import write_report
-from .report.pipeline import run_report
+
+# The compare stage is imported by the commands that use it (see corpus.py).
 from .report.tables import write_frame, write_text_atomic
 
 
@@ -375,9 +370,13 @@ def report_cmd(
         if fmt not in ("csv", "parquet"):
             raise PlantraceError(f"unknown format {fmt!r}", hint="use --format csv or --format parquet")
         quiet = bool(_state["quiet"])
+        from .report.pipeline import run_report  # here: it brings the compare stage
+
         with progress_loader(quiet=quiet) as progress, step_progress(quiet=quiet) as step:
             result = run_report(corpus, lexicons=lexicon, skip_bad=skip_bad, progress=progress, step=step,
                                 store=_store(), runner=_runner(), max_bytes=_max_bytes(), where=_where())
+            from .report.outputs import write_report  # here: it brings altair (0.6 s)
+
             files = write_report(result, target, fmt=fmt, excel=excel, force=force,
                                  charts=not no_charts, html=not no_charts, inputs=_inputs(corpus, lexicon))
         if as_json:
@@ -573,6 +572,8 @@ def diff_cmd(
             raise PlantraceError("say what to compare", hint="give --pair A B, --by year or --by level")
         if by is not None and by not in ("year", "level"):
             raise PlantraceError(f"unknown --by {by!r}", hint="use --by year or --by level")
+        from .compare.diff import check_statuses
+
         check_statuses(status)  # before any work
         _refuse_existing([out], force, _inputs(corpus, lexicon))
         lex = _lexicon(lexicon)
@@ -610,6 +611,9 @@ def formulations_cmd(
             raise PlantraceError(f"unknown --by {by!r}", hint="use --by year or --by level")
         if pair is not None and by is not None:
             raise PlantraceError("give either --pair A B or --by, not both")
+        from .compare.formulations import KINDS as FORMULATION_KINDS
+        from .compare.formulations import check_formulation_statuses
+
         check_formulation_statuses(status)  # before any work
         bad = [k for k in kind or () if k not in FORMULATION_KINDS]
         if bad:
@@ -654,6 +658,8 @@ def targets_cmd(
     Example: plantrace targets corpora/gwr-national corpora/gwr-provincial-2025 --compare-parent --indicator gdp_growth
     """
     def body() -> None:
+        from .compare.targets.tables import check_kinds, missing_parent_note
+
         check_kinds([kind] if kind else None)  # before any work
         _refuse_existing([out], force, _inputs(corpus))
         c = _load(corpus)
@@ -703,6 +709,8 @@ def align_cmd(
         if out is not None or as_json:
             _emit(frame, out, as_json=as_json, title="alignment", force=force, excel=excel)
         else:
+            from .compare.reuse import frame_reuse_share
+
             print_alignment(frame, frame_reuse_share(frame))
 
     _run(body)
@@ -759,6 +767,8 @@ def lexicon_suggest_cmd(
         if from_formulations:
             _refuse_existing([out], force, _inputs(corpus, lexicon))
             lex = _lexicon(lexicon)
+            from .compare.formulations import suggest_from_formulations
+
             text = suggest_from_formulations(_load(corpus).formulations(lex), lex)
             if out is None:
                 typer.echo(text, nl=False)

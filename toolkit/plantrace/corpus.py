@@ -19,22 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeAlias
 
 import pandas as pd
 
 from . import nlp
-from .compare.diff import DiffRule, corpus_diff
-from .compare.formulations import corpus_formulation_changes, corpus_formulations
-from .compare.profile import corpus_intensity
-from .compare.reuse import corpus_align, corpus_reuse_share
-from .compare.targets.indicators import IndicatorLexicon, load_indicators
-from .compare.targets.tables import corpus_compare_targets, corpus_targets, missing_parent_year
-from .compare.trajectory import corpus_trajectory
 from .concepts.intensity import IntensityLexicon, load_intensity
 from .concepts.lexicon import Lexicon, load_lexicon
 from .concepts.segment import WORKER_SETUP
-from .concepts.suggest import corpus_suggest_aliases
 from .engine.collection import DocumentSet
 from .engine.load import ProgressFn, StoreOption, load_documents
 from .engine.runner import Runner, make_runner
@@ -42,17 +34,23 @@ from .errors import PlantraceError, Problem, ValidationError
 from .ingest.read import DEFAULT_MAX_BYTES
 from .measure.counts import corpus_counts, corpus_kwic
 from .measure.matching import MatchResult, corpus_mentions, corpus_rejected, match_corpus
-from .measure.words import corpus_keyness, corpus_words
 from .structure.document import Document
 from .structure.zones import ZoneRules
 from .text.normalise import NormaliserConfig
 
+if TYPE_CHECKING:
+    from .compare.diff import DiffRule
+    from .compare.targets.indicators import IndicatorLexicon
+
 __all__ = ["Corpus", "Document", "LexiconLike", "corpus_from_frame", "load_corpus"]
+
+# The compare stage and word tables are imported by the methods that use them: a
+# `plantrace count` never needs them, and they cost about a tenth of a second to import.
 
 #: A lexicon argument: a loaded :class:`Lexicon`, or the path of a YAML/CSV lexicon file.
 LexiconLike = Lexicon | str | Path | None
 IntensityLike = IntensityLexicon | str | Path | None
-IndicatorsLike = IndicatorLexicon | str | Path | None
+IndicatorsLike: TypeAlias = "IndicatorLexicon | str | Path | None"
 
 
 def _lexicon(lexicon: LexiconLike) -> Lexicon | None:
@@ -65,6 +63,7 @@ def _intensity(intensity: IntensityLike) -> IntensityLexicon | None:
 
 
 def _indicators(indicators: IndicatorsLike) -> IndicatorLexicon | None:
+    from .compare.targets.indicators import load_indicators
     return load_indicators(indicators) if isinstance(indicators, (str, Path)) else indicators
 
 
@@ -101,17 +100,20 @@ class Corpus(DocumentSet):
 
     def words(self, top: int | None = 50, *, stopwords: Iterable[str] | None = None,
               lexicon: LexiconLike = None, keep_concepts: bool = True, per_document: bool = False) -> pd.DataFrame:
+        from .measure.words import corpus_words
         return corpus_words(self, top=top, stopwords=stopwords, lexicon=_lexicon(lexicon), keep_concepts=keep_concepts,
                             per_document=per_document)
 
     def keyness(self, target: str | Mapping[str, object], *, measure: str = "lr",
                 stopwords: Iterable[str] | None = None, lexicon: LexiconLike = None,
                 min_count: int = 2) -> pd.DataFrame:
+        from .measure.words import corpus_keyness
         return corpus_keyness(self, target, measure=measure, stopwords=stopwords, lexicon=_lexicon(lexicon),
                               min_count=min_count)
 
     def intensity(self, lexicon: LexiconLike = None, intensity: IntensityLike = None) -> pd.DataFrame:
         """Body mentions with their commitment intensity."""
+        from .compare.profile import corpus_intensity
         return corpus_intensity(self, _lexicon(lexicon), _intensity(intensity))
 
     def diff(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
@@ -120,6 +122,7 @@ class Corpus(DocumentSet):
              max_gap: int | None = None) -> pd.DataFrame:
         """Concept changes (see :func:`plantrace.compare.diff.corpus_diff`); ``max_gap``
         leaves out pairs more than that many years apart."""
+        from .compare.diff import corpus_diff
         return corpus_diff(self, by=by, pair=pair, lexicon=_lexicon(lexicon), intensity=_intensity(intensity), rule=rule,
                            statuses=statuses, max_gap=max_gap)
 
@@ -127,23 +130,27 @@ class Corpus(DocumentSet):
                      kinds: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
         """Formulations (提法) per document: quoted, numbered and compound candidates with
         count, first sentence and the lexicon concept (see :mod:`plantrace.compare.formulations`)."""
+        from .compare.formulations import corpus_formulations
         return corpus_formulations(self, _lexicon(lexicon), doc_ids=doc_ids, kinds=kinds, **options)
 
     def compare_formulations(self, a: str, b: str, *, lexicon: LexiconLike = None,
                              statuses: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
         """Formulations new in B, kept and dropped against A (parent: B's parent document)."""
+        from .compare.formulations import corpus_formulation_changes
         return corpus_formulation_changes(self, pair=(a, b), lexicon=_lexicon(lexicon), statuses=statuses, **options)
 
     def formulation_changes(self, by: str | None = "level", pair: tuple[str, str] | None = None, *,
                             pairs: Sequence[tuple[str, str]] | None = None, lexicon: LexiconLike = None,
                             statuses: Sequence[str] | None = None, **options: Any) -> pd.DataFrame:
         """:meth:`compare_formulations` for a pair, a list of pairs or every pair ``by`` year or level."""
+        from .compare.formulations import corpus_formulation_changes
         return corpus_formulation_changes(self, by=by, pair=pair, pairs=pairs, lexicon=_lexicon(lexicon),
                                           statuses=statuses, **options)
 
     def targets(self, indicators: IndicatorsLike = None, *, kinds: Sequence[str] | None = None,
                 indicator: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Numeric targets, achievements and forecasts of every document."""
+        from .compare.targets.tables import corpus_targets
         return corpus_targets(self, _indicators(indicators), kinds=kinds, indicator=indicator)
 
     def compare_targets(self, indicators: IndicatorsLike = None, *,
@@ -152,27 +159,33 @@ class Corpus(DocumentSet):
         """层层加码: each document's own targets against its parent document's
         (``against="parent"``) or the same issuer's previous document (``"previous"``),
         with ``parent_year`` and ``years_apart``."""
+        from .compare.targets.tables import corpus_compare_targets
         return corpus_compare_targets(self, _indicators(indicators), indicator=indicator, against=against)
 
     def missing_parent_year(self) -> pd.DataFrame:
         """Documents whose parent level has no document of their year (compared with an
         earlier parent document instead)."""
+        from .compare.targets.tables import missing_parent_year
         return missing_parent_year(self)
 
     def align(self, a: str, b: str, **kw: Any) -> pd.DataFrame:
+        from .compare.reuse import corpus_align
         return corpus_align(self, a, b, **kw)
 
     def reuse_share(self, a: str, b: str) -> float:
         """Share of B's body characters in sentences copied or rewritten from A."""
+        from .compare.reuse import corpus_reuse_share
         return corpus_reuse_share(self, a, b)
 
     def trajectory(self, concepts: Sequence[str], by: str = "year", *,
                    lexicon: LexiconLike = None) -> pd.DataFrame:
+        from .compare.trajectory import corpus_trajectory
         return corpus_trajectory(self, concepts, by=by, lexicon=_lexicon(lexicon))
 
     def suggest_aliases(self, lexicon: Lexicon | str | Path, *, min_score: float = 75.0,
                         min_len: int = 4) -> pd.DataFrame:
         """Variants of existing aliases that occur in the bodies but not in the lexicon."""
+        from .concepts.suggest import corpus_suggest_aliases
         return corpus_suggest_aliases(self, load_lexicon(lexicon) if isinstance(lexicon, (str, Path)) else lexicon,
                                       min_score=min_score, min_len=min_len)
 

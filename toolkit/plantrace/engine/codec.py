@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from .._version import __version__
 from ..ingest.manifest import ManifestEntry
 from ..ingest.read import RawText
 from ..structure.document import Document, declared_config
-from ..structure.structure import Heading, Paragraph, Sentence, Structure
+from ..structure.structure import DeferredStructure, Heading, Paragraph, Sentence, Structure
 from ..structure.zones import Zone, ZoneRules
 from ..text.normalise import NormaliserConfig, StepReport
 from ..text.textmap import MappedText
@@ -37,7 +38,7 @@ def code_fingerprint(*names: str) -> str:
     """Hash of the package files whose code decides a stored result, so a changed rule
     (a new normalisation step, a fixed boundary check) never serves a stale row. The files
     are read again only when their size or modification time changes."""
-    here = Path(__file__).resolve().parents[1]  # the package: names are paths inside it
+    here = _PACKAGE
     stamp = tuple((st.st_mtime_ns, st.st_size) for st in ((here / n).stat() for n in names))
     cached = _FINGERPRINTS.get(names)
     if cached is not None and cached[0] == stamp:
@@ -50,11 +51,17 @@ def code_fingerprint(*names: str) -> str:
 
 
 _FINGERPRINTS: dict[tuple[str, ...], tuple[tuple[tuple[int, int], ...], str]] = {}
+_PACKAGE = Path(__file__).resolve().parents[1]  # the package: names are paths inside it
 
 
 def config_hash(config: NormaliserConfig, zone_source: str = "") -> str:
-    payload = json.dumps({"config": asdict(config), "zones": zone_source,
-                          "code": code_fingerprint(*_DOCUMENT_CODE)}, sort_keys=True)
+    return _config_hash(config, zone_source, code_fingerprint(*_DOCUMENT_CODE))
+
+
+@lru_cache(maxsize=64)
+def _config_hash(config: NormaliserConfig, zone_source: str, code: str) -> str:
+    # Cached: a corpus has a config or two, asked for once per document on every load.
+    payload = json.dumps({"config": asdict(config), "zones": zone_source, "code": code}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -104,19 +111,25 @@ def document_from_row(entry: ManifestEntry, raw: RawText, data: dict[str, Any], 
     """Rebuild a Document from a store row (no normalisation, no structure detection)."""
     mapped = MappedText.from_run_pairs(data["text"], data["starts"], data["ends"], data["raw_length"])
     zones = tuple(Zone(**z) for z in data["zones"])
-    paragraphs = tuple(Paragraph(**p) for p in data["paragraphs"])
-    headings = tuple(Heading(*h) for h in data["headings"])
-    paths: dict[str, tuple[str, ...]] = {"": ()}  # one tuple per heading path, as split_structure makes
+    text = data["text"]
 
-    def path_of(joined: str) -> tuple[str, ...]:
-        got = paths.get(joined)
-        if got is None:
-            got = paths[joined] = tuple(joined.split(HEADING_SEP))
-        return got
+    def build() -> Structure:
+        paragraphs = data["paragraphs"]
+        if isinstance(paragraphs, str):  # the stored JSON, decoded only now
+            paragraphs = json.loads(paragraphs)
+        paths: dict[str, tuple[str, ...]] = {"": ()}  # sentences under one heading share its path
 
-    sentences = tuple(Sentence(sid, pid, a, b, text, path_of(path or ""), zone, bool(is_h))
-                      for sid, pid, a, b, text, path, zone, is_h in data["sentences"])
+        def path_of(path: str) -> tuple[str, ...]:
+            got = paths.get(path)
+            if got is None:
+                got = paths[path] = tuple(path.split(HEADING_SEP))
+            return got
+
+        return Structure(tuple(Paragraph(**p) for p in paragraphs), tuple(Heading(*h) for h in data["headings"]),
+                         tuple(Sentence(sid, pid, a, b, text[a:b], path_of(path), zone, bool(is_h))
+                               for sid, pid, a, b, path, zone, is_h in data["sentences"]))
+
     explanation = tuple(StepReport(r["step"], r["changes"], r["chars_removed"],
                                    tuple(tuple(x) for x in r["examples"])) for r in data["explanation"])
     return Document(entry, raw.text, raw.encoding, raw.source_format, NormaliserConfig(**data["config"]),
-                    mapped, zones, Structure(paragraphs, headings, sentences), explanation, corpus_name)
+                    mapped, zones, DeferredStructure(build, data["sentences"]), explanation, corpus_name)

@@ -20,7 +20,7 @@ from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
 from ..engine.collection import DocumentSet, add_docvars
 from ..engine.runner import worth_parallel
-from ..engine.store import Store, match_key
+from ..engine.store import Store, match_code, match_key
 from ..errors import PlantraceError
 from ..structure.document import Document
 from .provenance import lexicon_key, with_provenance
@@ -60,21 +60,10 @@ def _mentions_from(doc: Document, candidates: Iterable[tuple[str, str, int, int,
     """Mention rows (REJECTED_COLUMNS order: raw offsets, sentence, heading path, zone)
     from judged candidates."""
     out: list[tuple[Any, ...]] = []
-    # One string per heading path, not one per row: a large corpus has a million rows,
-    # and the joined path was the largest part of each.
-    joined: dict[tuple[str, ...], str] = {}
     for concept_id, alias, start, end, reason in candidates:
-        sentence = doc.sentence_at(start)
         raw_start, raw_end = doc.raw_offsets(start, end)
-        if sentence is not None and sentence.heading_path not in joined:
-            joined[sentence.heading_path] = HEADING_SEP.join(sentence.heading_path)
-        out.append((
-            doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
-            sentence.id if sentence else -1,
-            joined[sentence.heading_path] if sentence else "",
-            sentence.zone if sentence else "body",
-            bool(sentence and sentence.is_heading), reason,
-        ))
+        out.append((doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
+                    *doc.mention_context(start), reason))
     return out
 
 
@@ -126,12 +115,17 @@ class _DocMatchState:
 
     def signature_for(self, lexicon: Lexicon) -> tuple:
         """The (alias, concept_id, exclusions) of ``lexicon``'s aliases that occur in the document."""
-        ex = lexicon.exclusions
-        return tuple(sorted((a, cid, ex.get(a, ())) for a, cid in lexicon.alias_index.items() if self.hits[a]))
+        return self._signature(alias_table(lexicon))
+
+    def _signature(self, aliases: dict[str, tuple[str, tuple[str, ...]]]) -> tuple:
+        return tuple(sorted((a, cid, ex) for a, (cid, ex) in aliases.items() if self.hits[a]))
 
     @classmethod
-    def from_judged(cls, doc: Document, lexicon: Lexicon, judged: list[tuple[Any, ...]]) -> "_DocMatchState":
-        """The state of a document judged elsewhere (the store, a worker process)."""
+    def from_judged(cls, doc: Document, lexicon: Lexicon | dict[str, tuple[str, tuple[str, ...]]],
+                    judged: list[tuple[Any, ...]]) -> "_DocMatchState":
+        """The state of a document judged elsewhere (the store, a worker process), with the
+        lexicon, or the alias table (:func:`alias_table`), it was judged with."""
+        aliases = alias_table(lexicon) if isinstance(lexicon, Lexicon) else lexicon
         state = cls()
         found: dict[str, list[int]] = {}
         for _cid, alias, start, end, reason in judged:
@@ -139,11 +133,17 @@ class _DocMatchState:
             # nesting hides the boundary verdict, an exclusion replaces it (and is the lexicon's)
             if not (reason or "").startswith(("nested in ", "excluded by ")):
                 state.verdicts[(start, end)] = reason
-        for alias in lexicon.alias_index:
+        for alias in aliases:
             state.hits[alias] = tuple(sorted(found.get(alias, ())))
-        state.signature = state.signature_for(lexicon)
+        state.signature = state._signature(aliases)
         state.judged, state.rows = judged, _mentions_from(doc, judged)
         return state
+
+
+def alias_table(lexicon: Lexicon) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """alias -> (concept_id, exclusions): all that judging a candidate reads from a lexicon."""
+    ex = lexicon.exclusions
+    return {a: (cid, tuple(ex.get(a, ()))) for a, cid in lexicon.alias_index.items()}
 
 
 #: A document whose judging segmented more clause text than this (about 0.1 s of pkuseg)
@@ -221,17 +221,25 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
     try:
         rows_by_doc: dict[int, list[Any]] = {}
         todo = []
+        unknown = [doc.key for doc in corpus.docs if doc.doc_id not in states and doc.key]
+        stored = store.get_candidates_many(unknown, stored_as) if store is not None and unknown else {}
+        # Not matched with this lexicon, but with an earlier one (a lexicon edit in a new
+        # process): start from that match, so only the edited aliases are scanned and only
+        # the documents they touch re-resolved, as within one process.
+        previous = (store.get_previous_matches([k for k in unknown if k not in stored], match_code())
+                    if store is not None and len(stored) < len(unknown) else {})
         for i, doc in enumerate(corpus.docs):
             state = states.get(doc.doc_id)
-            judged = None
-            if state is None and store is not None and doc.key:
-                judged = store.get_candidates(doc.key, stored_as)
+            judged = stored.get(doc.key) if state is None else None
             if judged is not None:
                 state = states[doc.doc_id] = _DocMatchState.from_judged(doc, lexicon, judged)
                 rows_by_doc[i] = state.rows or []
+            elif state is None and doc.key in previous:
+                aliases, old = previous[doc.key]
+                states[doc.doc_id] = _DocMatchState.from_judged(doc, aliases, old)
             elif state is None:
                 todo.append(i)
-        if todo and store is not None:
+        if (todo or previous) and store is not None:
             preload_clauses(store.get_clauses())
         runner = corpus.runner
         # Documents never matched before are the expensive ones (their clauses need pkuseg):
@@ -266,6 +274,7 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
             rows.extend(doc_rows)
         if store is not None:
             store.put_candidates_many(stored_as, cheap)
+            store.put_lexicon(stored_as, alias_table(lexicon))
     finally:
         if store is not None:
             corpus.store_stats.update({f"match_{k}": v for k, v in store.stats.items()})

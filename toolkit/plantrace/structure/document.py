@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Callable, Iterable
@@ -21,7 +22,7 @@ from ..ingest.read import RawText
 from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped, script_mismatch
 from ..text.textmap import MappedText
 from .repeats import DUPLICATE, detect_zones_with_repeats
-from .structure import Heading, Paragraph, Sentence, Structure, split_structure
+from .structure import DeferredStructure, Heading, Paragraph, Sentence, Structure, split_structure
 from .zones import ZONE_NAMES, Zone, ZoneRules
 
 ProgressFn = Callable[[str, int, int], None]
@@ -169,19 +170,50 @@ class Document:
         i = self.text.index(needle, start)
         return i, i + len(needle)
 
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        return [x.end for x in self.sentences]
+
     def sentence_at(self, offset: int) -> Sentence | None:
-        """The sentence containing a normalised offset (binary search)."""
+        """The sentence containing a normalised offset (binary search).
+
+        >>> from plantrace.structure.structure import Sentence, Structure
+        >>> doc = Document.__new__(Document)
+        >>> object.__setattr__(doc, "structure", Structure((), (), (
+        ...     Sentence(0, 0, 0, 5, "建设公园城", (), "body", False),
+        ...     Sentence(1, 0, 6, 9, "新经济", (), "body", False))))
+        >>> doc.sentence_at(2).id, doc.sentence_at(6).id, doc.sentence_at(5)
+        (0, 1, None)
+        """
         sents = self.sentences
-        lo, hi = 0, len(sents)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if sents[mid].end <= offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < len(sents) and sents[lo].start <= offset < sents[lo].end:
-            return sents[lo]
+        i = bisect_right(self._sentence_ends, offset)  # the first sentence ending after offset
+        if i < len(sents) and sents[i].start <= offset:
+            return sents[i]
         return None
+
+    def mention_context(self, offset: int) -> tuple[int, str, str, bool]:
+        """What a mention row records of the sentence at ``offset``: its id, heading path
+        joined by " > ", zone and whether it is a heading; ``(-1, "", "body", False)``
+        outside every sentence. A document read from the store answers from its stored
+        rows, so counting never builds the sentences of documents it does not judge again.
+        """
+        s = self.structure
+        if isinstance(s, DeferredStructure) and s.rows_pending:
+            row = s.sentence_row_at(offset)
+            return (row[0], row[4], row[5], bool(row[6])) if row else (-1, "", "body", False)
+        sentence = self.sentence_at(offset)
+        if sentence is None:
+            return (-1, "", "body", False)
+        # One string per heading path, not one per row: the corpus keeps every document's
+        # rows across lexicons, a million of them in a large corpus.
+        joined = self._joined_paths.get(sentence.heading_path)
+        if joined is None:
+            joined = self._joined_paths[sentence.heading_path] = " > ".join(sentence.heading_path)
+        return (sentence.id, joined, sentence.zone, bool(sentence.is_heading))
+
+    @cached_property
+    def _joined_paths(self) -> dict[tuple[str, ...], str]:
+        return {}
 
     def to_spacy(self, lexicon: object = None, *, zone: str | None = "body") -> Any:
         """A spaCy ``Doc`` (pkuseg tokens) with concept mentions in ``doc.spans["concepts"]``

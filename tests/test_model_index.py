@@ -1,0 +1,131 @@
+"""The fast-load model (concepts/model_index.py) must segment exactly as pkuseg does.
+
+The lazy model looks up only the feature strings its template can form from a clause;
+if one family of strings were missing, tokens would drift on some clauses and every
+boundary verdict built on them with it. So the tokens, and the feature indices of every
+node, are compared with pkuseg's own full model on real bundled text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from plantrace.concepts import model_index, segment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def full_model():  # type: ignore[no-untyped-def]
+    import pkuseg
+
+    model = pkuseg.pkuseg()
+    if not model_index.index_ready():
+        model_index.build_index_from_model(model)
+    return model
+
+
+@pytest.fixture()
+def lazy_model(full_model):  # type: ignore[no-untyped-def]
+    lazy = model_index.open_lazy_model()
+    assert lazy is not None, f"no index in {model_index.cache_root()}"
+    return lazy
+
+
+def _lines(paths: list[str], limit: int) -> list[str]:
+    out: list[str] = []
+    for rel in paths:
+        text = (ROOT / rel).read_text(encoding="utf-8")
+        out += [ln for ln in text.split("\n") if ln.strip()]
+    total, kept = 0, []
+    for ln in out:
+        kept.append(ln)
+        total += len(ln)
+        if total > limit:
+            break
+    return kept
+
+
+# Simplified planning prose of three levels and a crawled page with its web chrome,
+# digits, Latin letters and full-width forms (what the normaliser leaves to pkuseg).
+SAMPLE = ["corpora/chengdu/qingyang_2021_plan_outline.txt",
+          "corpora/gwr-national/texts/gwr_national_2024.txt",
+          "corpora/gwr-provincial-2026/texts/gwr_2026_sichuan.txt"]
+
+
+def test_lazy_model_gives_pkuseg_tokens_line_by_line(full_model, lazy_model) -> None:
+    lines = _lines(SAMPLE, 60_000)
+    assert sum(map(len, lines)) > 60_000
+    differ = [ln for ln in lines if lazy_model.cut(ln) != full_model.cut(ln)]
+    assert differ == []
+
+
+def test_lazy_model_finds_every_feature_of_every_node(full_model, lazy_model) -> None:
+    lines = _lines(SAMPLE[1:2], 8_000)
+    fe_full, fe_lazy = full_model.feature_extractor, lazy_model.feature_extractor
+    for line in lines:
+        nodes = list(fe_full.normalize_text(line))
+        want = [fe_full.get_node_features_idx(i, nodes) for i in range(len(nodes))]
+        got = [fe_lazy.get_node_features_idx(i, nodes) for i in range(len(nodes))]
+        assert got == want, line
+
+
+def test_a_missing_feature_family_is_caught(full_model, lazy_model, monkeypatch) -> None:
+    """The comparison above can fail: without the word-pair features the tokens drift."""
+    real = model_index.candidate_features
+
+    def without_pairs(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return {f for f in real(*args, **kwargs) if not f.startswith("ww.")}
+
+    monkeypatch.setattr(model_index, "candidate_features", without_pairs)
+    lines = _lines(SAMPLE, 20_000)
+    assert any(lazy_model.cut(ln) != full_model.cut(ln) for ln in lines)
+
+
+def test_clauses_with_digits_latin_and_punctuation(full_model, lazy_model) -> None:
+    for clause in ["GDP增长5.5%左右", "2026年１２月", "推动AI+产业深度融合", "“十五五”规划",
+                   "建设践行新发展理念的公园城市示范区", "a", "，", "5G基站3.2万个"]:
+        assert lazy_model.cut(clause) == full_model.cut(clause), clause
+
+
+def test_index_is_built_atomically_and_found(tmp_path, full_model, monkeypatch) -> None:
+    monkeypatch.setenv("PLANTRACE_CACHE", str(tmp_path / "cache"))
+    assert not model_index.index_ready()
+    assert model_index.open_lazy_model() is None
+    with pytest.warns(model_index.ModelIndexNote, match="once per machine"):  # said, with its size and place
+        path = model_index.build_index_from_model(full_model)
+    assert path is not None and model_index.index_ready(path)
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [path.name]  # no half-built folder left
+    assert re.fullmatch(r"pkuseg-default-[0-9a-f]{16}", path.name)
+
+
+def test_unwritable_cache_falls_back_to_the_full_model(tmp_path, full_model, monkeypatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PLANTRACE_CACHE", str(blocker / "cache"))
+    with pytest.warns(model_index.ModelIndexNote, match="PLANTRACE_CACHE"):
+        assert model_index.build_index_from_model(full_model) is None
+
+
+def test_segment_switches_to_the_full_dict_past_lazy_chars(lazy_model, monkeypatch) -> None:
+    monkeypatch.setattr(segment, "_models", {"": lazy_model})
+    monkeypatch.setattr(segment, "_clauses", {})
+    monkeypatch.setitem(segment.stats, "lazy_chars", 0)
+    monkeypatch.setattr(segment, "LAZY_CHARS", 30)
+    assert segment.segment_clause("推动成渝地区双城经济圈建设") == ("推动", "成渝", "地区", "双城", "经济圈", "建设")
+    assert not lazy_model.feature_extractor.full
+    segment.segment_clause("加快建设践行新发展理念的公园城市示范区，全面建设社会主义现代化国家")
+    segment.segment_clause("高质量发展")
+    assert lazy_model.feature_extractor.full
+    assert segment.segment_clause("建设公园城市") == ("建设", "公园", "城市")
+
+
+def test_fast_load_can_be_turned_off(monkeypatch) -> None:
+    monkeypatch.setenv("PLANTRACE_FAST_LOAD", "0")
+    model = segment._default_model()
+    assert not hasattr(model.feature_extractor, "full")
+    assert os.environ["PLANTRACE_FAST_LOAD"] == "0"
