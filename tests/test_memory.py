@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pickle
 import random
+from pathlib import Path
 
 import numpy as np
+from tests.conftest import CORPORA
 
 import plantrace
 from plantrace.text.textmap import MappedText, decode_runs, encode_runs
@@ -45,13 +47,18 @@ def test_runs_round_trip_any_sequence() -> None:
         assert decode_runs(pos, val, n).tolist() == values.tolist()
 
 
-def test_sentences_carry_no_dict_and_rows_share_their_heading_path(chengdu: plantrace.Corpus) -> None:
+def test_sentences_carry_no_dict_and_rows_share_their_heading_path(tmp_path: Path) -> None:
     # A large corpus holds millions of sentences and mention rows: a __dict__ per sentence
-    # and a joined heading path per row were most of their size.
-    doc = chengdu["qingyang_2021_plan_outline"]
+    # and a joined heading path per row were most of their size. Both ways a document
+    # comes: built, and read back from the store (its sentence rows answer for it).
+    store = tmp_path / "store.duckdb"
+    for _ in ("built", "from the store"):
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=store)
+        doc = corpus["qingyang_2021_plan_outline"]
+        corpus.match()
+        rows = corpus.match_state[doc.doc_id].rows  # what the corpus keeps per document across lexicons
+        paths = [r[8] for r in rows]
+        assert len(set(paths)) > 5
+        assert len({id(p) for p in paths}) == len(set(paths))
+    assert corpus.store_stats["documents_hit"] == len(corpus.docs)
     assert not hasattr(doc.sentences[0], "__dict__") and not hasattr(doc.paragraphs[0], "__dict__")
-    chengdu.match()
-    rows = chengdu.match_state[doc.doc_id].rows  # what the corpus keeps per document across lexicons
-    paths = [r[8] for r in rows]
-    assert len(set(paths)) > 5
-    assert len({id(p) for p in paths}) == len(set(paths))
