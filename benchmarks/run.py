@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Speed and memory of plantrace against raw pkuseg, jieba and cntext, measured in one run.
 
-    python benchmarks/run.py            # 1× and 10× corpora (about 13 minutes on 2 cores)
+    python benchmarks/run.py            # 1×, distinct 10× and 50× corpora (see benchmarks/README.md)
     python benchmarks/run.py --quick    # 1× only, segmentation loops capped: a smoke check (4-5 minutes)
-    python benchmarks/run.py --only seg-pool,dask --quick   # some job groups only (see --help)
+    python benchmarks/run.py --scales 1,10 --only store,dask   # some scales and job groups (see --help)
+
+1× is the four bundled corpora (140 documents); N× is the distinct corpus of
+benchmarks/distinct_corpus.py (the originals and N - 1 variants of each, so no cache
+serves a repeated text); one more row, on identical copies, shows what the caches do.
 
 Every job runs in its own subprocess, so its peak RSS (the process's own ``VmHWM``) is
 its own and the plantrace "cold" job really starts cold. Pool and Dask jobs report the
@@ -33,7 +37,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PROJECT_PYTHON = REPO / ".venv" / "bin" / "python"
-CORPORA = ["corpora/chengdu", "corpora/gwr-national", "corpora/gwr-provincial-2025"]
+# The 1× corpus: the four bundled corpora (140 documents). The same list as
+# distinct_corpus.CORPORA, which builds the larger scales from them.
+CORPORA = ["corpora/chengdu", "corpora/gwr-national", "corpora/gwr-provincial-2025",
+           "corpora/gwr-provincial-2026"]
+# The bundled lexicon moved into the package (lexicons/README.md); the old path is gone.
 LEXICON = REPO / "toolkit" / "plantrace" / "data" / "planning_concepts.yaml"
 JIEBA_VENV = HERE / ".venv"
 CNTEXT_VENV = HERE / ".venv-cntext"
@@ -41,7 +49,34 @@ CNTEXT_VENV = HERE / ".venv-cntext"
 CNTEXT_PACKAGES = ["cntext", "jieba", "ipython"]
 RESULTS = HERE / "results"
 TARGET_CONCEPTS = 200
-REPLICAS = 10
+#: Scales run by default: 1× and distinct 10× and 50× corpora (benchmarks/distinct_corpus.py).
+SCALES = (1, 10, 50)
+#: Copies in the "identical copies" corpus, kept only to show what plantrace's caches do.
+IDENTICAL = 10
+#: Groups left out from a scale up, and why: the default run must finish within 45 minutes
+#: on 2 cores (estimated from a 10× run: benchmarks/README.md, "Caps and scales"). What is
+#: left out are loops whose chars per second do not depend on corpus size once no text
+#: repeats (stateless per document, or with no cache to serve distinct text), or the pair
+#: the store rows already time; the table gets a "not run" row for each.
+LEFT_OUT = (
+    (10, ("jieba", "cntext"),
+     "jieba and cntext keep no state between documents, so their 1× chars per second hold at any size; "
+     "the cold jobs here are compared with the 1× cntext row (vs says so)"),
+    (50, ("pkuseg", "segment", "seg-pool", "nostore"),
+     "to keep the default run within 45 minutes on 2 cores: on distinct text no cache serves the "
+     "segmentation loops, so their chars per second are the 10× ones (a sample) and 1× ones (whole); "
+     "the store rows time the cold and warm jobs at this scale"),
+    (50, ("dask",),
+     "to keep the default run within 45 minutes on 2 cores (Dask's concept job would add about 6 minutes "
+     "here); Dask against the pool is measured at 1× and on the 27 M characters of 10× "
+     "(--scales 50 --only dask runs it, with the pool rows it is compared with)"),
+)
+
+
+def groups_at(n: int, only: set[str]) -> tuple[set[str], dict[str, str]]:
+    """The groups of ``only`` that run at scale ``n``, and why each other one does not."""
+    why = {g: reason for start, groups, reason in LEFT_OUT if n >= start for g in groups if g in only}
+    return only - set(why), why
 
 # Real planning concepts added to the bundled lexicon to reach 200; any whose id or
 # alias the bundled lexicon already has is skipped, so the lexicon always validates.
@@ -142,6 +177,39 @@ def _segment_lines(texts: list[str], cut, cap: float) -> dict:  # type: ignore[n
             "docs_total": len(texts), "sampled": docs < len(texts)}
 
 
+def _export_bodies(corpus, body_dir: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    body_dir.mkdir(parents=True, exist_ok=True)
+    bodies = []
+    for i, doc in enumerate(corpus.docs):
+        p = body_dir / f"{i:05d}_{doc.doc_id}.txt"
+        p.write_text(doc.body_text, encoding="utf-8")
+        bodies.append(str(p))
+    return bodies
+
+
+#: A clause marker of benchmarks/distinct_corpus.py in normalised text (the same pattern
+#: as distinct_corpus.MARKER_RE; repeated here because this file imports only the
+#: standard library at module level and runs in three environments).
+_MARKER = "（[bcdfghjklmnpqrstwxyz]+）"
+
+
+def _marker_chars(texts) -> int:  # type: ignore[no-untyped-def]
+    import re
+
+    pattern = re.compile(_MARKER)
+    return sum(len(m) for t in texts for m in pattern.findall(t))
+
+
+def worker_bodies(spec: dict) -> dict:
+    """Export the body texts of a corpus folder (a distinct N× corpus or a sample of it),
+    for the segmentation baselines at that scale."""
+    corpus = _load_corpus(spec["corpus"], False)
+    bodies = _export_bodies(corpus, Path(spec["out"]))
+    texts = [d.body_text for d in corpus.docs]
+    return {"bodies": bodies, "docs": len(texts), "body_chars": sum(map(len, texts)),
+            "marker_chars": _marker_chars(texts)}
+
+
 def worker_prepare(spec: dict) -> dict:
     """Load the 1× corpus, export body texts, write the 200-concept and edited lexicons."""
     import yaml
@@ -150,13 +218,7 @@ def worker_prepare(spec: dict) -> dict:
 
     work = Path(spec["workdir"])
     corpus = _load_corpus([REPO / c for c in CORPORA], False)
-    body_dir = work / "bodies"
-    body_dir.mkdir(parents=True, exist_ok=True)
-    bodies = []
-    for i, doc in enumerate(corpus.docs):
-        p = body_dir / f"{i:04d}_{doc.doc_id}.txt"
-        p.write_text(doc.body_text, encoding="utf-8")
-        bodies.append(str(p))
+    bodies = _export_bodies(corpus, work / "bodies")
 
     base = load_lexicon(LEXICON)
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
@@ -352,6 +414,7 @@ def worker_concepts(spec: dict) -> dict:
             "mentions": int(counts["count_own"].sum()), "clause_chars_segmented": _seg_chars(),
             "store_stats": _store_stats(corpus), "runner": getattr(corpus.runner, "name", "serial")}
     out = {"docs": len(corpus.docs), "chars": sum(len(d.body_text) for d in corpus.docs),
+           "marker_chars": _marker_chars(d.body_text for d in corpus.docs),  # after the clock
            "import_seconds": import_s, "cold": cold}
     if spec.get("lexicon_edited"):
         before = _seg_chars()
@@ -522,7 +585,10 @@ def worker_pool(spec: dict) -> dict:
     maps: list = []
     t0 = _clock()
     runner = (parallel.make_runner(dask_local=spec["workers"], worker_setup=segment.WORKER_SETUP)
-              if spec["runner"] == "dask" else parallel.make_runner(jobs=spec["workers"]))
+              if spec["runner"] == "dask" else
+              # Full segmentation measures the pool's throughput, so its pool starts whatever
+              # the size; the concept job gets what `--jobs N` gives (serial below the crossover).
+              parallel.make_runner(jobs=spec["workers"], force=spec["mode"] == "segment"))
     start_s = _since(t0)[0]
     out: dict = {"runner": getattr(runner, "name", "?"), "runner_workers": getattr(runner, "workers", None)}
     if spec.get("warm"):
@@ -555,10 +621,44 @@ def worker_pool(spec: dict) -> dict:
         runner.close()
         close_s = time.perf_counter() - t2
     wall, cpu = _since(t0)  # after close: a Dask cluster's worker processes are reaped by then
+    if hasattr(runner, "describe"):
+        out["execution"] = runner.describe()  # how each map ran (serial below the crossover), and why
     out.update(seconds=wall, cpu_seconds=cpu, runner_start_seconds=start_s, job_seconds=job_s,
                close_seconds=close_s, driver_peak_rss_mb=_rss_mb(), **_summarise_maps(maps))
     out["peak_rss_mb"] = max([out["driver_peak_rss_mb"], *out["worker_peak_rss_mb"]])
     return out
+
+
+def worker_build(spec: dict) -> dict:
+    """Write the distinct ``scale``× corpus (benchmarks/distinct_corpus.py) and a sample of
+    it for the capped loops: one variant of each bundled document, taken from the replicas
+    in turn (document d from replica 2 + d mod (scale - 1)), in its own folder, so a loop
+    stopped by its cap has timed variants of many documents, not the originals that come
+    first in the manifest."""
+    sys.path.insert(0, str(HERE))
+    import distinct_corpus
+
+    t0 = time.perf_counter()
+    root = distinct_corpus.build_distinct_corpus(spec["out"], spec["scale"], CORPORA)
+    seconds = time.perf_counter() - t0
+    with open(root / "manifest.csv", encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        header, rows = list(reader.fieldnames or []), list(reader)
+    per_replica = len(rows) // spec["scale"]
+    sample = Path(spec["sample"])
+    picked = []
+    for d in range(per_replica):
+        r = 1 + d % (spec["scale"] - 1)  # 0-based replica index: never 0, the originals
+        entry = rows[r * per_replica + d]
+        (sample / entry["file"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / entry["file"], sample / entry["file"])  # a manifest never points outside its folder
+        picked.append(entry)
+    with open(sample / "manifest.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(picked)
+    return {"root": str(root), "sample": str(sample), "docs": len(rows), "sample_docs": len(picked),
+            "build_seconds": seconds}
 
 
 def worker_cli(spec: dict) -> dict:
@@ -612,7 +712,8 @@ def worker_cli(spec: dict) -> dict:
     return out
 
 
-WORKERS = {"prepare": worker_prepare, "cli": worker_cli, "pkuseg": worker_pkuseg, "jieba": worker_jieba,
+WORKERS = {"prepare": worker_prepare, "build": worker_build, "bodies": worker_bodies, "cli": worker_cli,
+           "pkuseg": worker_pkuseg, "jieba": worker_jieba,
            "cntext": worker_cntext, "concepts": worker_concepts, "rerun": worker_rerun,
            "segment": worker_segment, "pool": worker_pool,
            "pkuseg_concurrent": worker_pkuseg_concurrent}
@@ -805,6 +906,8 @@ def _pool_notes(res: dict) -> str:
                         else "pkuseg loads in each worker's first task)"))
     if maps:
         parts.append("maps: " + ", ".join(f"{m['fn']} {m['tasks']} tasks {m['seconds']:.1f} s" for m in maps))
+    if (res.get("execution") or {}).get("note"):
+        parts.append(res["execution"]["note"])
     parts.append(f"{res.get('workers', 0)} workers busy "
                  + "/".join(f"{b:.0f}" for b in res.get("worker_busy_seconds", [])) + " s")
     parts.append(f"CPU incl. workers {res['cpu_seconds']:.1f} s")
@@ -846,7 +949,12 @@ def cli_rows(prep: dict, work: Path, python: Path, corpus: list[str]) -> list[di
 
 def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work: Path,
               pythons: dict[str, Path | None], why: dict[str, str], cap: float, cap_plantrace: float,
-              with_store: bool, only: set[str], workers: int, cores: int, seg_pool: bool = True) -> list[dict]:
+              only: set[str], workers: int, cores: int, baselines: dict[str, dict],
+              bodies_note: str = "", timeout: float = 1800) -> list[dict]:
+    """The rows of one corpus scale. ``bodies``: the body texts the segmentation loops read
+    (at N× a sample of variants, ``bodies_note`` says which); ``baselines``: rows of an
+    earlier scale to compare with when this scale does not run a baseline (cntext at 50×),
+    updated with this scale's."""
     rows: list[dict] = []
     base_spec = {"bodies": bodies}
 
@@ -856,14 +964,15 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
         log(f"  {scale:>3} {label} …")
         key = tag or job
         try:
-            return run_worker(python, job, spec, work, f"{key}-{scale.replace('×', 'x')}")
+            return run_worker(python, job, spec, work, f"{key}-{scale.replace('×', 'x')}", timeout=timeout)
         except JobFailed as exc:
             why[f"{key}-{scale}"] = str(exc)
             log(f"      failed: {exc}")
             return None
 
     def sampled(res: dict) -> str:
-        return f"sampled: {res['docs']}/{res['docs_total']} docs in {cap:.0f} s cap; " if res.get("sampled") else ""
+        out = f"sampled: {res['docs']}/{res['docs_total']} docs in {cap:.0f} s cap; " if res.get("sampled") else ""
+        return out + bodies_note
 
     pk = pk_row = None
     if "pkuseg" in only:
@@ -872,6 +981,8 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
                      notes=(sampled(pk) + f"model load {pk['model_load_seconds']:.1f} s not timed") if pk else why.get(f"pkuseg-{scale}", ""),
                      status="ok" if pk else "failed")
         rows.append(pk_row)
+        if pk:
+            baselines["pkuseg"] = pk_row
 
     if "jieba" in only:
         jb = attempt("jieba", pythons["jieba"], "jieba", {**base_spec, "cap": cap})
@@ -890,6 +1001,10 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
                      if ct else ("not run: " + (why.get("cntext") or why.get(f"cntext-{scale}", "unknown"))),
                      status="ok" if ct else "not run")
         rows.append(ct_row)
+        if ct:
+            baselines["cntext"] = ct_row
+    elif baselines.get("cntext"):
+        ct, ct_row = baselines["cntext"], baselines["cntext"]  # an earlier scale's, named in vs
 
     def concept_rows(store: str | bool) -> dict | None:
         """Cold + warm job in one fresh process, with a new store or (False) none."""
@@ -904,13 +1019,18 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
             rows.append(row(f"plantrace warm job, 1 alias edited{label}", scale, None, notes=msg, status="failed"))
             return None
         cold, warm = cc["cold"], cc["warm"]
+        ct_vs = "" if not ct else "cntext" if ct_row and ct_row["corpus"] == scale else f"cntext ({ct_row['corpus']})"
         cold_row = row(f"plantrace cold concept job{label}", scale, cc, seconds=cold["seconds"],
-                       cpu=cold["cpu_seconds"], rss=cold["peak_rss_mb"], vs="cntext" if ct else "",
+                       cpu=cold["cpu_seconds"], rss=cold["peak_rss_mb"], vs=ct_vs,
                        baseline=ct_row if ct else None, target=TARGETS["cold"],
                        notes=(("new empty store; " if store else "store=False; ")
                               + f"load_corpus {cold['load_corpus_seconds']:.1f} s + counts {cold['counts_seconds']:.1f} s "
-                              f"(pkuseg load inside); {cold['mentions']} mentions; runner {cold['runner']}; "
-                              f"import {cc['import_seconds']:.1f} s not timed"))
+                              f"(pkuseg load inside); {cc['docs']} docs; {cold['mentions']} mentions; "
+                              f"{cold['clause_chars_segmented']} clause chars segmented; "
+                              + (f"{cc['marker_chars']} of the chars are variant markers; " if cc.get("marker_chars") else "")
+                              + f"runner {cold['runner']}; import {cc['import_seconds']:.1f} s not timed"))
+        cold_row["clause_chars_segmented"] = cold["clause_chars_segmented"]
+        cold_row["mentions"] = cold["mentions"]
         rows.append(cold_row)
         rows.append(row(f"plantrace warm job, 1 alias edited{label}", scale, cc, seconds=warm["seconds"],
                         cpu=warm["cpu_seconds"], rss=warm["peak_rss_mb"], vs="cold job", baseline=cold_row,
@@ -919,7 +1039,7 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
                                f"edit {prep['edit']}; RSS = whole process")))
         return cold_row
 
-    if "store" in only and with_store:
+    if "store" in only:
         store = str(work / f"store-{scale.replace('×', 'x')}.duckdb")  # new and empty: a first run
         cold_row = concept_rows(store)
         rr = attempt("plantrace re-run from the store", pythons["project"], "rerun",
@@ -941,9 +1061,6 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
         elif cold_row:
             for job in ("plantrace re-run from store", "plantrace re-run from store, 1 alias edited"):
                 rows.append(row(job, scale, None, status="failed", notes=why.get(f"rerun-{scale}", "")))
-    elif "store" in only:
-        why[f"store-{scale}"] = ("store jobs skipped on this corpus to keep the run short "
-                                 "(a cold job and two re-runs over 17 M characters); --store-10x runs them")
     nostore_row = concept_rows(False) if "nostore" in only else None
 
     # --quick: time the very documents raw pkuseg did, serially and on the pools
@@ -954,7 +1071,7 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
         sg = attempt("plantrace full segmentation", pythons["project"], "segment", seg_spec)
         if sg:
             cached = sg["chars"] - sg["chars_segmented"]
-            note = sampled(sg) if sg.get("sampled") else ""
+            note = sampled(sg)
             if docs_limit:
                 note += f"the same {sg['docs']} docs as the raw pkuseg sample; "
             if cached > 0:
@@ -1011,12 +1128,7 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
         if "dask" in only:
             dask_row(f"plantrace cold concept job, no store, {dask_label}", lp, lp_row, spec, "concepts-dask")
 
-    if "seg-pool" in only and not seg_pool:
-        why[f"skipped-seg-pool-{scale}"] = (
-            "full segmentation on the pool and on Dask runs on 1× only: the replicated corpus repeats the "
-            "1× texts, which each worker's segment_document cache serves after the first copy, so it "
-            "would time the cache, not pkuseg")
-    elif "seg-pool" in only:
+    if "seg-pool" in only:
         spec = {**base_spec, "mode": "segment", "workers": n, "docs_limit": docs_limit}
         k = min(n, cores)
         base = pk_row.get("chars_per_cpu_s") if pk_row else None
@@ -1043,7 +1155,7 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
                 rows.append(row(job, scale, None, status="failed", notes=why.get(f"{tag}-{scale}", ""),
                                 target=TARGETS["seg-pool"] if warm else ""))
                 return None, None
-            note = f"the same {sp['docs']} docs as the raw pkuseg sample; " if docs_limit else ""
+            note = bodies_note + (f"the same {sp['docs']} docs as the raw pkuseg sample; " if docs_limit else "")
             if ceiling:
                 note += (f"{(sp['chars'] / sp['seconds']) / (k * base) / ceiling:.2f}× of {n} raw pkuseg "
                          "processes at once (the row above); ")
@@ -1141,16 +1253,110 @@ def ensure_project_python() -> None:
     sys.exit("plantrace is not importable and .venv/bin/python is missing: run `make install` first")
 
 
+def run_one_scale(n: int, args: argparse.Namespace, prep: dict, work: Path, pythons: dict[str, Path | None],
+                  why: dict[str, str], only: set[str], workers: int, cores: int, baselines: dict[str, dict],
+                  scale_info: dict[str, dict]) -> list[dict]:
+    """Rows of scale ``n``: 1× = the bundled corpora; N× = the distinct corpus, built here
+    (not timed) and removed afterwards unless --keep."""
+    scale = f"{n}×"
+    if n == 1:
+        cap = args.cap if args.cap is not None else 20.0
+        return run_scale(scale, [str(REPO / c) for c in CORPORA], prep["bodies"], prep, work, pythons, why,
+                         cap=cap if args.quick else 0, cap_plantrace=cap if args.quick else 0,
+                         only=only, workers=workers, cores=cores, baselines=baselines)
+    # The groups --only names run at every scale asked for; LEFT_OUT trims the default run.
+    groups, left_out = (only, {}) if args.only else groups_at(n, only)
+    if not groups:
+        return [_not_run(g, scale, left_out[g]) for g in JOBS if g in left_out]
+    log(f"  building the distinct {scale} corpus …")
+    folder = work / f"corpus-{n}x"
+    try:
+        built = run_worker(pythons["project"], "build",
+                           {"out": str(folder), "sample": str(work / f"sample-{n}x"), "scale": n},
+                           work, f"build-{n}x", timeout=1800)
+    except JobFailed as exc:
+        why[f"build-{scale}"] = str(exc)
+        log(f"      failed: {exc}")
+        return [row(f"distinct {scale} corpus", scale, None, status="failed", notes=str(exc))]
+    scale_info[scale] = {"docs": built["docs"], "variants": n - 1, "build_seconds": round(built["build_seconds"], 1)}
+    cap = args.cap if args.cap is not None else 30.0
+    bodies: list[str] = []
+    note = ""
+    if groups & {"pkuseg", "jieba", "cntext", "segment", "seg-pool"}:
+        # Capped loops read a sample of variants (see worker_build); uncapped ones every body.
+        source = built["root"] if cap == 0 else built["sample"]
+        log(f"  exporting the {scale} bodies for the segmentation loops …")
+        exported = run_worker(pythons["project"], "bodies",
+                              {"corpus": [source], "out": str(work / f"bodies-{n}x")}, work, f"bodies-{n}x",
+                              timeout=1800)
+        bodies = exported["bodies"]
+        note = ("every body of the distinct corpus; " if cap == 0 else
+                f"the loop reads one variant of each of the {exported['docs']} bundled documents, from replicas "
+                f"2-{n} in turn, {exported['marker_chars']} of their chars being markers; ")
+    rows = run_scale(scale, [built["root"]], bodies, prep, work, pythons, why, cap=cap,
+                     cap_plantrace=cap, only=groups, workers=workers, cores=cores, baselines=baselines,
+                     bodies_note=note, timeout=1800 * max(1.0, n / 10))
+    rows += [_not_run(g, scale, left_out[g]) for g in JOBS if g in left_out]
+    if not args.keep:  # 50× is 7,000 files and a store of its own: free the disk for the next scale
+        shutil.rmtree(folder, ignore_errors=True)
+        for p in work.glob(f"store-{n}x.duckdb*"):
+            p.unlink(missing_ok=True)
+    return rows
+
+
+def _not_run(group: str, scale: str, reason: str) -> dict:
+    return row(JOBS[group], scale, None, status="not run", notes=f"not run at {scale}: {reason}")
+
+
+def run_identical(copies: int, rows: list[dict], prep: dict, work: Path, pythons: dict[str, Path | None],
+                  why: dict[str, str], keep: bool) -> list[dict]:
+    """The no-store cold job on ``copies`` identical copies of the 1× files: only to show
+    what the caches do (the old "10×"), next to the distinct corpus of the same size."""
+    scale = f"{copies}× identical"
+    log(f"  building {copies} identical copies …")
+    root = build_replicated_corpus(work, copies)
+    tag = f"concepts-identical-{copies}x"
+    try:
+        cc = run_worker(pythons["project"], "concepts", {"corpus": [str(root)], "store": False,
+                                                         "lexicon": prep["lexicon"]},
+                        work, tag, timeout=1800 * max(1.0, copies / 10))
+    except JobFailed as exc:
+        why[tag] = str(exc)
+        return [row("plantrace cold concept job, no store", scale, None, status="failed", notes=str(exc))]
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+    cold = cc["cold"]
+    distinct = next((r for r in rows if r["job"] == "plantrace cold concept job, no store"
+                     and r["corpus"] == f"{copies}×" and r.get("seconds")), None)
+    note = (f"ONLY TO SHOW THE CACHE: {copies} copies of the same 1× files; store=False; "
+            f"load_corpus {cold['load_corpus_seconds']:.1f} s + counts {cold['counts_seconds']:.1f} s; "
+            f"{cold['mentions']} mentions; {cold['clause_chars_segmented']} clause chars segmented")
+    if distinct:
+        note += (f" against {distinct['clause_chars_segmented']} on the distinct {copies}× corpus (each clause "
+                 f"string is segmented once per process, so the copies after the first cost no segmentation)")
+    return [row("plantrace cold concept job, no store", scale, cc, seconds=cold["seconds"], cpu=cold["cpu_seconds"],
+                rss=cold["peak_rss_mb"], vs=f"no-store cold job, distinct {copies}×" if distinct else "",
+                baseline=distinct, notes=note)]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true",
-                    help="1× corpus only, every segmentation loop capped; cntext only if its env exists")
+                    help="1× corpus only (unless --scales is given), every segmentation loop capped; "
+                         "cntext only if its env exists")
+    ap.add_argument("--scales", default=None,
+                    help="comma-separated corpus scales (default " + ",".join(map(str, SCALES)) + "; 1 = the "
+                         "bundled corpora, N > 1 = the distinct N× corpus of benchmarks/distinct_corpus.py; "
+                         "; by default some groups are left out from 10× and 50× up, see benchmarks/README.md; "
+                         "the groups --only names run at every scale)")
+    ap.add_argument("--identical", type=int, default=IDENTICAL,
+                    help=f"copies in the identical-copies corpus whose no-store cold job shows the caches "
+                         f"(default {IDENTICAL}; 0 = none); run with the 'nostore' group, not with --quick")
     ap.add_argument("--cap", type=float, default=None,
                     help="seconds after which a capped loop stops between documents "
-                         "(default: 30 for the 10× baselines, 20 with --quick; 0 = never)")
-    ap.add_argument("--replicas", type=int, default=REPLICAS, help="copies in the replicated corpus (default 10)")
-    ap.add_argument("--store-10x", action="store_true",
-                    help="also run the store jobs (cold with a new store, re-runs) on the replicated corpus")
+                         "(default: 30 for the baselines at N×, 20 with --quick; 0 = never, which at N× "
+                         "also makes the segmentation loops read every N× body, not a sample)")
     ap.add_argument("--only", default="",
                     help="comma-separated job groups to run (default: all): " + ", ".join(JOBS)
                          + "; 'dask' also runs the two local-pool jobs it is compared with")
@@ -1162,13 +1368,20 @@ def main(argv: list[str] | None = None) -> int:
                          "so a smoke check never replaces the full table; '-only' is added to the name "
                          "with --only)")
     args = ap.parse_args(argv)
+    try:
+        scales = sorted({int(x) for x in (args.scales or "").split(",") if x.strip()}) if args.scales else (
+            [1] if args.quick else list(SCALES))
+    except ValueError:
+        ap.error(f"--scales takes whole numbers separated by commas, not {args.scales!r}")
+    if not scales or scales[0] < 1:
+        ap.error("--scales: every scale is at least 1")
     only = {j.strip() for j in args.only.split(",") if j.strip()} or set(JOBS)
     unknown = only - set(JOBS)
     if unknown:
         ap.error(f"unknown job group(s) {', '.join(sorted(unknown))}; choose from {', '.join(JOBS)}")
     if "dask" in only:
         only |= {"concepts-pool", "seg-pool"}
-    partial = only != set(JOBS)
+    partial = only != set(JOBS) or scales != ([1] if args.quick else list(SCALES))
     default_out = "quick" if args.quick else "latest"
     # A partial run never replaces the full table either.
     args.out = args.out or RESULTS / f"{default_out}{'-only' if partial else ''}.json"
@@ -1177,6 +1390,7 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.workers or cores
 
     started = time.perf_counter()
+    scale_info: dict[str, dict] = {}
     work = Path(tempfile.mkdtemp(prefix="plantrace-bench-"))
     why: dict[str, str] = {}
     try:
@@ -1188,21 +1402,16 @@ def main(argv: list[str] | None = None) -> int:
             pythons["cntext"], why["cntext"] = ensure_venv(CNTEXT_VENV, CNTEXT_PACKAGES, create=not args.quick)
         log("  preparing bodies and lexicons …")
         prep = run_worker(pythons["project"], "prepare", {"workdir": str(work)}, work, "prepare")
-        corpus_1x = [str(REPO / c) for c in CORPORA]
-        cap = args.cap if args.cap is not None else 20.0
-        rows = run_scale("1×", corpus_1x, prep["bodies"], prep, work, pythons, why,
-                         cap=cap if args.quick else 0, cap_plantrace=cap if args.quick else 0, with_store=True,
-                         only=only, workers=workers, cores=cores)
-        if "cli" in only:
-            rows += cli_rows(prep, work, pythons["project"] or Path(sys.executable), corpus_1x)
-        if not args.quick and only & {"pkuseg", "jieba", "cntext", "store", "nostore", "segment",
-                                      "concepts-pool", "dask"}:
-            log(f"  building the {args.replicas}× corpus …")
-            root = build_replicated_corpus(work, args.replicas)
-            cap = args.cap if args.cap is not None else 30.0
-            rows += run_scale(f"{args.replicas}×", [str(root)], prep["bodies"] * args.replicas, prep, work,
-                              pythons, why, cap=cap, cap_plantrace=0,
-                              with_store=args.store_10x, only=only, workers=workers, cores=cores, seg_pool=False)
+        rows: list[dict] = []
+        baselines: dict[str, dict] = {}
+        identical = args.identical if "nostore" in only and not (args.quick and not args.scales) else 0
+        for n in scales:
+            rows += run_one_scale(n, args, prep, work, pythons, why, only, workers, cores, baselines, scale_info)
+            if n == 1 and "cli" in only:  # the command-line loop runs on 1× only
+                rows += cli_rows(prep, work, pythons["project"] or Path(sys.executable),
+                                 [str(REPO / c) for c in CORPORA])
+            if identical and n == max((s for s in scales if s <= identical), default=scales[-1]):
+                rows += run_identical(identical, rows, prep, work, pythons, why, args.keep)
     finally:
         if args.keep:
             log(f"kept {work}")
@@ -1211,13 +1420,14 @@ def main(argv: list[str] | None = None) -> int:
 
     total = time.perf_counter() - started
     print()
-    print(f"plantrace benchmarks — {prep['docs']} documents, {prep['body_chars']:,} body characters per copy "
-          f"({prep['raw_chars']:,} raw); lexicon {prep['concepts']} concepts / {prep['aliases']} aliases")
+    print(f"plantrace benchmarks — 1×: {prep['docs']} documents (the {len(CORPORA)} bundled corpora), "
+          f"{prep['body_chars']:,} body characters ({prep['raw_chars']:,} raw); "
+          f"lexicon {prep['concepts']} concepts / {prep['aliases']} aliases")
+    for scale, info in scale_info.items():
+        print(f"  {scale}: {info['docs']:,} documents, distinct (the originals and {info['variants']} variants of "
+              f"each, benchmarks/distinct_corpus.py; written in {info['build_seconds']:.0f} s, not timed)")
     print()
     print_table(rows)
-    for key, msg in why.items():
-        if key.startswith(("store-", "skipped-")) and msg:
-            print(f"  {key.rsplit('-', 1)[1]}: {msg}")
     # Spawned jobs start with this process's ru_maxrss (Linux keeps it across exec); the table
     # uses each process's own VmHWM, so this only shows that run.py itself stays small.
     self_mb = _rss_mb()
@@ -1238,6 +1448,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "command": "python benchmarks/run.py" + (" --quick" if args.quick else "")
+                   + (f" --scales {args.scales}" if args.scales else "")
                    + (f" --only {','.join(j for j in JOBS if j in only)}" if partial else "")
                    + (f" --workers {args.workers}" if args.workers else ""),
         "driver_peak_rss_mb": round(self_mb, 1), "workers": workers,
@@ -1246,7 +1457,9 @@ def main(argv: list[str] | None = None) -> int:
                     "cpus": os.cpu_count(), "processor": platform.processor(),
                     "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")},
         "plantrace_version": plantrace.__version__, "versions": versions, "git": _git_state(),
-        "corpus": {k: prep[k] for k in ("docs", "body_chars", "raw_chars")} | {"replicas": args.replicas},
+        "corpus": {k: prep[k] for k in ("docs", "body_chars", "raw_chars")} | {"corpora": CORPORA},
+        "scales": {"run": [f"{n}×" for n in scales], **scale_info, "identical_copies": identical or None,
+                   "left_out": [{"from": f"{n}×", "groups": list(g), "why": w} for n, g, w in LEFT_OUT]},
         "lexicon": {"concepts": prep["concepts"], "aliases": prep["aliases"],
                     "added_concepts": prep["added_concepts"], "edit": prep["edit"]},
         "characters": "len(body_text) of each document: normalised body zone, whitespace included",

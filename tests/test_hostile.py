@@ -379,12 +379,12 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_signal_stops_workers_and_removes_partial_output(sig: int, tmp_path: Path) -> None:
-    c = tmp_path / "national"  # big enough (3.4 MB) for the pool to start
+    c = tmp_path / "national"  # long enough to be stopped mid-run; --force-pool: workers start whatever its size
     shutil.copytree(ROOT / "corpora" / "gwr-national", c)
     out = tmp_path / "out[1]"
     log = tmp_path / "stderr.txt"  # a file, not a pipe: a worker left alive must not block the test
     env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "report",
+    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "--force-pool", "report",
                              str(c), "--out", str(out)], env=env, stderr=log.open("w"), text=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
@@ -417,10 +417,10 @@ def _alive(kids: list[int]) -> list[str]:
 
 
 def test_workers_die_with_their_parent(tmp_path: Path) -> None:
-    c = tmp_path / "national"  # big enough (3.4 MB) for the pool to start
+    c = tmp_path / "national"  # long enough to be stopped mid-run; --force-pool: workers start whatever its size
     shutil.copytree(ROOT / "corpora" / "gwr-national", c)
     env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "report",
+    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "--force-pool", "report",
                              str(c), "--out", str(tmp_path / "o")], env=env, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:

@@ -25,7 +25,8 @@ def full_model():  # type: ignore[no-untyped-def]
 
     model = pkuseg.pkuseg()
     if not model_index.index_ready():
-        model_index.build_index_from_model(model)
+        with pytest.warns(model_index.ModelIndexNote):  # the note says it was written
+            model_index.build_index_from_model(model)
     return model
 
 
@@ -114,6 +115,7 @@ def test_unwritable_cache_falls_back_to_the_full_model(tmp_path, full_model, mon
 def test_segment_switches_to_the_full_dict_past_lazy_chars(lazy_model, monkeypatch) -> None:
     monkeypatch.setattr(segment, "_models", {"": lazy_model})
     monkeypatch.setattr(segment, "_clauses", {})
+    monkeypatch.setattr(segment, "_used", set())  # else later tests would hand these on to a store
     monkeypatch.setitem(segment.stats, "lazy_chars", 0)
     monkeypatch.setattr(segment, "LAZY_CHARS", 30)
     assert segment.segment_clause("推动成渝地区双城经济圈建设") == ("推动", "成渝", "地区", "双城", "经济圈", "建设")
@@ -129,3 +131,33 @@ def test_fast_load_can_be_turned_off(monkeypatch) -> None:
     model = segment._default_model()
     assert not hasattr(model.feature_extractor, "full")
     assert os.environ["PLANTRACE_FAST_LOAD"] == "0"
+
+
+def test_post_processing_words_answer_as_pkuseg_set(lazy_model) -> None:
+    """The lazy model's Postprocesser asks a sorted array (and a set of the long words)
+    what pkuseg asks its 390 k-word set."""
+    words = model_index._post_words()
+    other = lazy_model.postprocesser.other_words
+    assert isinstance(other, model_index.SortedWords)
+    assert all(w in other for w in words)
+    longest = max(words, key=lambda w: len(w.encode("utf-8")))
+    assert len(longest.encode("utf-8")) > model_index._WORD_BYTES and longest in other
+    near = [w + "的" for w in list(words)[:20_000]] + [w[:-1] for w in list(words)[:20_000] if len(w) > 1]
+    assert [w in other for w in near] == [w in words for w in near]
+    assert "" not in other and 3 not in other
+
+
+def test_outdated_and_half_written_indexes_are_replaced(tmp_path, full_model, monkeypatch) -> None:
+    monkeypatch.setenv("PLANTRACE_CACHE", str(tmp_path))
+    target = model_index.index_dir()
+    target.mkdir(parents=True)
+    (target / "keys.npy").write_bytes(b"half")  # a crash mid-build left this
+    old = tmp_path / "pkuseg-default-0000000000000000"
+    old.mkdir()
+    (old / "meta.json").write_text('{"format": 1}')
+    other = tmp_path / "pkuseg-default-1111111111111111"  # another install's, same format
+    other.mkdir()
+    (other / "meta.json").write_text(f'{{"format": {model_index.INDEX_FORMAT}}}')
+    with pytest.warns(model_index.ModelIndexNote):
+        assert model_index.build_index_from_model(full_model) == target
+    assert model_index.index_ready(target) and not old.exists() and other.exists()

@@ -37,12 +37,9 @@ def serial() -> tuple:
 
 
 def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -> None:
-    import plantrace.engine.runner as par
-
     # The Chengdu corpus is small: force the pool even below its work threshold.
-    monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
     _parent_cannot_segment_documents(monkeypatch)
-    runner = LocalRunner(2)
+    runner = LocalRunner(2, force=True)
     try:
         corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
         counts, rejected, texts, words = _tables(corpus)
@@ -58,10 +55,7 @@ def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -
 
 def test_dask_local_cluster_equals_local(serial, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    import plantrace.engine.runner as par
-
-    monkeypatch.setattr(par, "MIN_PARALLEL_CHARS", 0)
-    _parent_cannot_segment_documents(monkeypatch)
+    _parent_cannot_segment_documents(monkeypatch)  # a cluster is used whatever the size of the work
     runner = make_runner(dask_local=2)
     try:
         assert runner.name == "dask" and runner.workers == 2
@@ -80,3 +74,87 @@ def test_bad_jobs_value() -> None:
 
     with pytest.raises(PlantraceError, match="--jobs must be at least 1"):
         make_runner(0)
+
+
+# --- the pool starts only when the new work pays for it, and the run says so ----------
+
+def test_small_work_runs_serial_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import plantrace.engine.runner as par
+
+    monkeypatch.setattr(par, "CROSSOVER_CHARS", {"normalise": 10**9, "judge": 10**9, "segment": 10**9})
+    runner = LocalRunner(2)
+    try:
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
+        counts = corpus_counts(corpus)
+        assert runner._pool is None  # no worker was ever spawned
+    finally:
+        runner.close()
+    raw = sum(len(d.raw) for d in corpus.docs)
+    text = sum(len(d.text) for d in corpus.docs)
+    expected = ("ran serial: "
+                f"{par._mchars(raw)} characters of new work (normalising) is below the 1000 M where 2 workers pay off; "
+                f"{par._mchars(text)} characters of new work (judging concept candidates) is below the 1000 M "
+                "where 2 workers pay off")
+    assert runner.note() == expected
+    execution = counts.attrs["provenance"]["execution"]
+    assert execution["runner"] == "local" and execution["workers"] == 2 and execution["note"] == expected
+    assert [(m["work"], m["ran"], m["reason"], m["chars"]) for m in execution["maps"]] == [
+        ("normalise", "serial", "below", raw), ("judge", "serial", "below", text)]
+
+
+def test_forced_pool_is_recorded_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import plantrace.concepts.segment as seg
+    import plantrace.engine.runner as par
+
+    monkeypatch.setattr(seg, "_doc_cache", {})  # whole documents segmented by another test would be no work
+
+    monkeypatch.setattr(par, "CROSSOVER_CHARS", {"normalise": 10**9, "judge": 10**9, "segment": 10**9})
+    runner = LocalRunner(2)
+    try:
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
+        runner.force = True  # from here on: the judging map starts the pool although its work is small
+        corpus_counts(corpus)
+        corpus_words(corpus, top=5)  # the pool runs: whole-document segmentation uses it
+    finally:
+        runner.close()
+    reasons = [(d.work, d.parallel, d.reason) for d in runner.decisions]
+    assert reasons == [("normalise", False, "below"), ("judge", True, "forced"), ("segment", True, "running")]
+    note = runner.note()
+    assert note is not None and note.startswith("ran on 2 local workers (forced): ")
+    assert "(judging concept candidates)" in note and "(segmenting documents)" in note
+    assert note.endswith("; serial: " + f"{par._mchars(sum(len(d.raw) for d in corpus.docs))} characters "
+                         "(normalising; below the 1000 M where 2 workers pay off)")
+
+
+def test_nothing_to_do_starts_no_pool_and_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "s.duckdb"
+    plantrace.load_corpus(CORPORA / "chengdu", store=store).counts()  # fills the store
+    runner = LocalRunner(2, force=True)  # even forced: with no new work no worker starts
+    try:
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=store, runner=runner)
+        counts = corpus.counts()
+        assert runner._pool is None
+    finally:
+        runner.close()
+    assert runner.decisions == []
+    assert runner.note() == "ran serial: no new work (everything came from the store or a cache); no worker of 2 started"
+    assert counts.attrs["provenance"]["execution"]["note"] == runner.note()
+
+
+def test_cli_prints_the_note_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from plantrace.cli import app
+
+    args = ["--store", str(tmp_path / "s.duckdb"), "--jobs", "2", "count", str(CORPORA / "chengdu")]
+    cold = CliRunner().invoke(app, args)
+    assert cold.exit_code == 0, cold.output
+    notes = [line for line in cold.stderr.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and notes[0].startswith("note: ran "), cold.stderr
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "note: ran serial: no new work" in again.stderr
+    quiet = CliRunner().invoke(app, ["-q", *args])
+    assert "note:" not in quiet.stderr
+    single = CliRunner().invoke(app, [*args[:2], "--jobs", "1", *args[4:]])
+    assert "note:" not in single.stderr  # one process asked for: no choice was made

@@ -193,6 +193,12 @@ def _with_runner_closed(fn: Callable[[], T]) -> T:
     try:
         result = fn()
         abort = False
+        runner = _state.get("runner")
+        note = runner.note() if isinstance(runner, Runner) else None
+        if note and not _state["quiet"]:
+            # How the run used (or did not use) the --jobs workers: one line, so a run
+            # that is serial on purpose does not look like a parallel run gone slow.
+            typer.echo(f"note: {note}", err=True)
         return result
     finally:
         runner = _state.pop("runner", None)
@@ -207,7 +213,10 @@ def _main(
     store: Annotated[Optional[Path], typer.Option(
         "--store", help="DuckDB store of processed documents (default CORPUS/.plantrace/store.duckdb).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Keep nothing between runs.")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Local worker processes (default: one per core).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Local worker processes (default: one per core); "
+                                                "they start only when the new work is big enough to pay for them.")] = None,
+    force_pool: Annotated[bool, typer.Option("--force-pool", help="Start the --jobs workers even for work below the size "
+                                             "where they pay off (timing experiments).")] = False,
     dask_scheduler: Annotated[Optional[str], typer.Option("--dask-scheduler", help="Run on a Dask cluster at ADDRESS.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", min=1, help="Run on a Dask LocalCluster of N workers.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Refuse documents larger than this (MB).")] = DEFAULT_MAX_BYTES / 2**20,
@@ -232,7 +241,7 @@ def _main(
             except ValueError:  # not the main thread (e.g. a notebook's runner thread)
                 pass
     _state["store"] = False if no_store else store
-    _state["parallel"] = {"jobs": jobs, "dask_scheduler": dask_scheduler, "dask_local": dask_local}
+    _state["parallel"] = {"jobs": jobs, "dask_scheduler": dask_scheduler, "dask_local": dask_local, "force": force_pool}
     _state["max_bytes"] = int(max_mb * 2**20)
 
 
@@ -243,7 +252,8 @@ def _runner() -> Runner:
         opts = _state.get("parallel") or {}
         assert isinstance(opts, dict)
         runner = make_runner(opts.get("jobs"), dask_scheduler=opts.get("dask_scheduler"),
-                             dask_local=opts.get("dask_local"), worker_setup=WORKER_SETUP)
+                             dask_local=opts.get("dask_local"), worker_setup=WORKER_SETUP,
+                             force=bool(opts.get("force")))
         _state["runner"] = runner
     return runner
 

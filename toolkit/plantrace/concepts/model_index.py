@@ -9,7 +9,9 @@ that opens without building anything (:func:`build_index`):
 * the feature strings, sorted, as a NumPy byte-string array, with their indices;
 * the weights as a ``.npy`` file, memory-mapped copy-on-write (pkuseg's Viterbi wants a
   writable float64 array; pages are read only where features point);
-* pkuseg's unigram word list (116 k words, a set in 20 ms).
+* pkuseg's unigram word list (116 k words, a set in 20 ms), and the 390 k words of its
+  post-processing dictionary (``dicts/default.pkl``: 0.35 s to unpickle into a set) as a
+  sorted array, looked up one word at a time (:class:`SortedWords`).
 
 :class:`LazyFeatureExtractor` is pkuseg's own ``FeatureExtractor`` with one change: before
 pkuseg computes a clause's feature indices it looks up, in the sorted array, every
@@ -41,8 +43,11 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 #: Bump when the files written by :func:`build_index` change shape.
-INDEX_FORMAT = 1
-_FILES = ("keys.npy", "idx.npy", "w.npy", "sizes.npy", "unigram.txt", "meta.json")
+INDEX_FORMAT = 3
+_FILES = ("keys.npy", "idx.npy", "w.npy", "sizes.npy", "unigram.txt", "words.npy", "long_words.txt", "meta.json")
+#: Post-processing words longer than this (in UTF-8 bytes: 3,007 of 390 k, up to 312
+#: bytes) go to a small text file, so the array of the others stays 9 MB, not 120.
+_WORD_BYTES = 24
 
 
 def cache_root() -> Path:
@@ -103,14 +108,20 @@ def build_index(feature_to_idx: dict[str, int], unigram: Iterable[str], w: Any, 
         np.save(tmp / "w.npy", np.ascontiguousarray(w, dtype=np.float64))
         np.save(tmp / "sizes.npy", np.asarray(sizes))
         (tmp / "unigram.txt").write_text("\n".join(sorted(unigram)), encoding="utf-8")
+        words = sorted(w.encode("utf-8") for w in _post_words())
+        np.save(tmp / "words.npy", np.array([w for w in words if len(w) <= _WORD_BYTES], dtype=f"S{_WORD_BYTES}"))
+        (tmp / "long_words.txt").write_bytes(b"\n".join(w for w in words if len(w) > _WORD_BYTES))
         (tmp / "meta.json").write_text(json.dumps(
             {"format": INDEX_FORMAT, "features": len(feature_to_idx), "tag_to_idx": tag_to_idx,
              "source": str(model_dir())}, ensure_ascii=False), encoding="utf-8")
         try:
             os.replace(tmp, target)
-        except OSError:  # another process put its index there first: keep that one
-            if not index_ready(target):
-                raise
+        except OSError:
+            if not index_ready(target):  # a folder left half-written (a crash, a disk full): replace it
+                shutil.rmtree(target, ignore_errors=True)
+                os.replace(tmp, target)
+            # else another process put its index there first: keep that one
+        _remove_outdated(target)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -120,6 +131,60 @@ def build_index(feature_to_idx: dict[str, int], unigram: Iterable[str], w: Any, 
 class ModelIndexNote(UserWarning):
     """The fast-load index was written (once per machine: say where the space went) or
     could not be (the next start loads the full model again, as before)."""
+
+
+def _remove_outdated(current: Path) -> None:
+    """Indexes of an earlier INDEX_FORMAT next to this one (200-350 MB each) are never read
+    again; those of another pkuseg install (same format, other files) are left alone."""
+    for other in current.parent.glob("pkuseg-default-*"):
+        if other == current or not other.is_dir():
+            continue
+        try:
+            fmt = json.loads((other / "meta.json").read_text(encoding="utf-8")).get("format")
+        except (OSError, ValueError):
+            continue  # not an index we wrote in full: not ours to judge
+        if isinstance(fmt, int) and fmt < INDEX_FORMAT:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _post_words_file() -> Path:
+    import pkuseg
+
+    return Path(pkuseg.__file__).resolve().parent / "dicts" / "default.pkl"
+
+
+def _post_words() -> set[str]:
+    """The words pkuseg's Postprocesser merges back (what ``Postprocesser(None,
+    [dicts/default.pkl])`` reads)."""
+    import pickle
+
+    with open(_post_words_file(), "rb") as f:
+        return set(pickle.load(f).strip().split("\n"))
+
+
+class SortedWords:
+    """Membership in a sorted byte-string array: pkuseg's Postprocesser asks ``word in
+    other_words`` a few times per token, which a few hundred clauses afford."""
+
+    def __init__(self, path: Path, long_words: Path) -> None:
+        import numpy as np
+
+        self._words = np.load(path, mmap_mode="r")
+        self._width = self._words.dtype.itemsize
+        self._long = set(long_words.read_text(encoding="utf-8").split("\n")) - {""}
+
+    def __contains__(self, word: object) -> bool:
+        import numpy as np
+
+        if not isinstance(word, str):
+            return False
+        b = word.encode("utf-8")
+        if len(b) > self._width:
+            return word in self._long
+        if not b:
+            return False
+        i = int(np.searchsorted(self._words, np.array(b, dtype=self._words.dtype)))
+        return i < len(self._words) and bytes(self._words[i]) == b
 
 
 def build_index_from_model(model: Any) -> Path | None:
@@ -271,8 +336,9 @@ def open_lazy_model(path: Path | None = None) -> Any | None:
     seg = pkuseg.pkuseg.__new__(pkuseg.pkuseg)
     seg.postag = False
     seg.preprocesser = pkuseg.Preprocesser(None)
-    seg.postprocesser = pkuseg.Postprocesser(
-        None, [str(Path(pkuseg.__file__).resolve().parent / "dicts" / "default.pkl")])
+    post = pkuseg.Postprocesser.__new__(pkuseg.Postprocesser)
+    post.do_process, post.common_words, post.other_words = True, set(), SortedWords(path / "words.npy", path / "long_words.txt")
+    seg.postprocesser = post
     seg.feature_extractor = fe
     seg.model = model
     seg.idx_to_tag = {i: t for t, i in fe.tag_to_idx.items()}
@@ -292,6 +358,7 @@ def make_full(seg: Any) -> None:
     full = FeatureExtractor.load(str(model_dir()))
     fe.feature_to_idx = full.feature_to_idx
     fe.unigram = full.unigram
+    seg.postprocesser.other_words = _post_words()
     fe.full = True
 
 

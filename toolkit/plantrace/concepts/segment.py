@@ -183,8 +183,22 @@ def segment_document(text: str, user_dict: Sequence[str] = ()) -> tuple[str, ...
     return _doc_cache[key]
 
 
-def _segment_task(args: tuple[str, tuple[str, ...]]) -> tuple[str, ...]:
-    return _cut_lines(*args)
+def _segment_task(args: tuple[str, tuple[str, ...]]) -> tuple[str, int]:
+    """One document's tokens for the trip back from a worker: one string, the tokens
+    joined by newlines (no token holds one: text is cut line by line), and their count.
+    A tuple of strings pickles an opcode and a length per token; for the 1× corpora that
+    was 0.55 s of the workers' and 0.23 s of the driver's CPU, against 0.06 + 0.15 s."""
+    tokens = _cut_lines(*args)
+    return "\n".join(tokens), len(tokens)
+
+
+def _tokens(packed: tuple[str, int]) -> tuple[str, ...]:
+    r"""
+    >>> _tokens(("建设\n公园", 2)), _tokens(("", 0))
+    (('建设', '公园'), ())
+    """
+    joined, count = packed
+    return tuple(joined.split("\n")) if count else ()
 
 
 def segment_documents(texts: Sequence[str], user_dict: Sequence[str] = (),
@@ -198,10 +212,13 @@ def segment_documents(texts: Sequence[str], user_dict: Sequence[str] = (),
     """
     keys = [_doc_key(t, user_dict) for t in texts]
     todo = {k: t for k, t in zip(keys, texts) if k not in _doc_cache}  # a repeated text once
-    if todo and runner is not None and worth_parallel(runner, map(len, todo.values())):
+    if todo and runner is not None and worth_parallel(runner, map(len, todo.values()), "segment"):
         user = tuple(user_dict)
-        done = runner.map(_segment_task, [(t, user) for t in todo.values()])
-        _doc_cache.update(zip(todo, done))
+        texts_todo = list(todo.values())
+        # Sizes: the longest documents go first, so no worker is left with a long one
+        # while the other idles at the end of the map.
+        done = runner.map(_segment_task, [(t, user) for t in texts_todo], sizes=[len(t) for t in texts_todo])
+        _doc_cache.update(zip(todo, map(_tokens, done)))
         stats["document_chars"] += sum(map(len, todo.values()))
     else:
         for k, t in todo.items():

@@ -165,8 +165,8 @@ def load_documents(
                 todo.append((len(slots) - 1, key, (entry, raw, cfg, zone_rules, folder.name)))
         if todo:
             tasks = [t for _, _, t in todo]
-            if worth_parallel(run, (len(t[1].text) for t in tasks)):
-                built = run.map(_build_task, tasks)
+            if worth_parallel(run, (len(t[1].text) for t in tasks), "normalise"):
+                built = run.map(_build_task, tasks, sizes=[len(t[1].text) for t in tasks])
             else:
                 built = [build_document(*t) for t in tasks]
             for (slot, key, task), doc in zip(todo, built):

@@ -20,12 +20,39 @@ import signal
 import sys
 import weakref
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import PlantraceError
 
-#: Below this many characters of work a pool costs more (a model load per worker) than it saves.
-MIN_PARALLEL_CHARS = 400_000
+#: Characters of new work (not served by a cache or the store) of one kind above which
+#: a local pool of 2 finishes before serial: below it, starting the pool (spawning and
+#: importing plantrace in each worker ≈ 1 s, a pkuseg load per worker ≈ 3.5 s where the
+#: work segments) costs more than the second core saves. None: never.
+#:
+#: Measured 2026-12-02 on the 2-core machine while other sessions kept its load average
+#: at 3-6, so wall-clock crossovers came out late or never (``python benchmarks/crossover.py``:
+#: normalise 7.65 M; judge and segment "never": the pool's workers got a quarter of a
+#: core each). The constants therefore come from CPU seconds measured in-process that day,
+#: and two processes at once running at 0.85 of one alone (the pkuseg concurrent row):
+#: * normalise: 1.03 µs/char serial; on the pool + 0.12 µs/char to pickle a Document
+#:   (15.6 bytes/char) and 0.21 µs/char for the driver to unpickle it → ≈ 5.2 M;
+#: * judge (the 1× corpora, 2.40 M chars, 166 k clause chars segmented): 5.5 CPU-s
+#:   serial after one model load, 7.7 CPU-s on 2 workers (each segments clauses the
+#:   other already has) after two → ≈ 4.5 M; after the lazy model (LAZY_CHARS) came,
+#:   9.5 CPU-s serial, 13.9 on the pool with the whole model loaded at its start
+#:   (16.0 without): ≈ 2.4 M on an idle machine, never on today's;
+#: * segment: 28.6 µs/char (pkuseg, 35 k chars/CPU-s), the same on the pool → ≈ 0.15 M.
+#: Rounded up, towards serial (a serial run is never slower than itself): at 1×
+#: (2.4 M characters) a cold concept job runs serial, word tables on a pool. Re-derive
+#: on a quiet machine with ``python benchmarks/crossover.py --repeat 2``.
+CROSSOVER_CHARS: dict[str, int | None] = {"normalise": 8_000_000, "judge": 6_000_000, "segment": 500_000}
+#: The pool size the crossovers were measured with. More workers save more per
+#: character, so for them the constants err on the side of serial (never slower).
+CROSSOVER_WORKERS = 2
+
+#: What each kind of map does, for the run's note.
+_WORK = {"normalise": "normalising", "judge": "judging concept candidates", "segment": "segmenting documents"}
 
 
 def default_jobs() -> int:
@@ -81,20 +108,124 @@ def _call_batch(fn: Callable[[Any], Any], batch: Sequence[Any]) -> list[Any]:
     return [fn(x) for x in batch]
 
 
+def _balanced_batches(sizes: Sequence[int], workers: int) -> list[list[int]]:
+    """Item indices in batches of about equal size, the largest items first: a map ends
+    when its last batch does, so a long document must not start last while the other
+    workers idle (longest-processing-time first).
+
+    >>> _balanced_batches([1, 50, 2, 30, 1, 1], 1)
+    [[1], [3], [2, 0, 4, 5]]
+    """
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    target = max(1, sum(sizes) // (workers * _BATCHES_PER_WORKER))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    filled = 0
+    for i in order:
+        current.append(i)
+        filled += sizes[i]
+        if filled >= target:
+            batches.append(current)
+            current, filled = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+@dataclass(frozen=True)
+class MapDecision:
+    """How one map's work was run, and why (the run's note and its provenance)."""
+
+    work: str  # a key of CROSSOVER_CHARS
+    items: int
+    chars: int
+    parallel: bool
+    reason: str  # "below", "above", "never", "running" (the pool was already started), "forced", "cluster"
+    threshold: int | None  # None: a local pool never pays off for this kind of work
+
+    def as_dict(self) -> dict[str, object]:
+        return {"work": self.work, "items": self.items, "chars": self.chars,
+                "ran": "parallel" if self.parallel else "serial", "reason": self.reason,
+                "threshold_chars": self.threshold}
+
+
+def _mchars(n: int) -> str:
+    """
+    >>> _mchars(24), _mchars(412_345), _mchars(2_400_000), _mchars(12_000_000)
+    ('24', '0.41 M', '2.4 M', '12 M')
+    """
+    if n < 10_000:
+        return f"{n:,}"
+    m = n / 1e6
+    return f"{m:.2g} M" if m < 10 else f"{m:.0f} M"
+
+
 class Runner:
     """Maps a function over items, in order; serial unless configured otherwise."""
 
     name = "serial"
     workers = 1
+    #: Use the workers whatever the size of the work (``--force-pool``): for timing
+    #: experiments, and tests that need a pool on a small corpus.
+    force = False
+    #: Has a pool been started (its cost is paid: later maps use it whatever their size)?
+    started = False
+
+    def __init__(self) -> None:
+        self.decisions: list[MapDecision] = []
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
-            setup: WorkerSetup | None = None) -> list[Any]:
-        """``fn`` over ``items`` in order; ``setup`` runs first in every worker (not in
-        this process: a serial runner's caller has already done it)."""
+            setup: WorkerSetup | None = None, sizes: Sequence[int] | None = None) -> list[Any]:
+        """``fn`` over ``items``, results in order; ``setup`` runs first in every worker
+        (not in this process: a serial runner's caller has already done it); ``sizes``
+        (e.g. characters per item) lets workers take the largest items first."""
         return [fn(x) for x in items]
 
     def close(self, abort: bool = False) -> None:
         """Stop the workers; ``abort`` (an interrupt, SIGTERM) stops them now, mid-task."""
+
+    def note(self) -> str | None:
+        """One line on how this run used its workers, or None with a single worker (no
+        choice was made) or nothing to do.
+
+        >>> r = LocalRunner(2)
+        >>> worth_parallel(r, [400_000], "judge") or None, r.note()  # doctest: +ELLIPSIS
+        (None, 'ran serial: 0.4 M characters of new work (judging concept candidates) is below the ... M where 2 workers pay off')
+        """
+        if self.workers <= 1:
+            return None
+        done = [d for d in self.decisions if d.chars]
+        if not done:
+            return f"ran serial: no new work (everything came from the store or a cache); no worker of {self.workers} started"
+        serial = [d for d in done if not d.parallel]
+        pooled = [d for d in done if d.parallel]
+
+        def why_serial(d: MapDecision) -> str:
+            if d.threshold is None:
+                return f"{CROSSOVER_WORKERS} workers never pay off for it"
+            return f"below the {_mchars(d.threshold)} where {CROSSOVER_WORKERS} workers pay off"
+
+        def what(ds: list[MapDecision]) -> str:
+            return ", ".join(f"{_mchars(d.chars)} characters ({_WORK.get(d.work, d.work)}"
+                             + (f"; {why_serial(d)})" if not d.parallel else ")") for d in ds)
+
+        if not pooled:
+            parts = []
+            for d in serial:
+                work = f"{_mchars(d.chars)} characters of new work ({_WORK.get(d.work, d.work)})"
+                parts.append(f"{work} is {why_serial(d)}" if d.threshold is not None else f"{work}: {why_serial(d)}")
+            return "ran serial: " + "; ".join(parts)
+        why = {"forced": " (forced)", "cluster": ""}
+        line = f"ran on {self.workers} {self.name} workers{why.get(pooled[0].reason, '')}: {what(pooled)}"
+        if serial:
+            line += f"; serial: {what(serial)}"
+        return line
+
+    def describe(self) -> dict[str, object]:
+        """How the run was executed, for the provenance recorded with results."""
+        return {"runner": self.name, "workers": self.workers, "force": self.force,
+                "maps": [d.as_dict() for d in self.decisions],
+                "note": self.note() or f"ran serial: {self.workers} worker asked for"}
 
 
 class LocalRunner(Runner):
@@ -106,10 +237,16 @@ class LocalRunner(Runner):
 
     name = "local"
 
-    def __init__(self, jobs: int, worker_setup: WorkerSetup | None = None) -> None:
+    def __init__(self, jobs: int, worker_setup: WorkerSetup | None = None, *, force: bool = False) -> None:
+        super().__init__()
         self.workers = jobs
         self.worker_setup = worker_setup
+        self.force = force
         self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def started(self) -> bool:  # type: ignore[override]
+        return self._pool is not None
 
     def _start(self, setup: WorkerSetup | None) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -125,10 +262,19 @@ class LocalRunner(Runner):
         return self._pool
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
-            setup: WorkerSetup | None = None) -> list[Any]:
+            setup: WorkerSetup | None = None, sizes: Sequence[int] | None = None) -> list[Any]:
         if not items:
             return []
-        return list(self._start(setup).map(fn, items, chunksize=_batch_size(len(items), self.workers)))
+        pool = self._start(setup)
+        if sizes is None:
+            return list(pool.map(fn, items, chunksize=_batch_size(len(items), self.workers)))
+        batches = _balanced_batches(sizes, self.workers)
+        futures = [pool.submit(_call_batch, fn, [items[i] for i in batch]) for batch in batches]
+        results: list[Any] = [None] * len(items)
+        for batch, future in zip(batches, futures):
+            for i, result in zip(batch, future.result()):
+                results[i] = result
+        return results
 
     def close(self, abort: bool = False) -> None:
         if self._pool is not None:
@@ -148,9 +294,12 @@ class DaskRunner(Runner):
     """Tasks on a Dask cluster: a scheduler address, or a LocalCluster of N workers."""
 
     name = "dask"
+    #: The cluster runs before any map: its start is paid, so every map uses it.
+    started = True
 
     def __init__(self, scheduler: str | None = None, local_workers: int | None = None,
                  worker_setup: WorkerSetup | None = None) -> None:
+        super().__init__()
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
@@ -175,7 +324,7 @@ class DaskRunner(Runner):
         self.workers = len(self.client.scheduler_info().get("workers", {})) or 1
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *,
-            setup: WorkerSetup | None = None) -> list[Any]:
+            setup: WorkerSetup | None = None, sizes: Sequence[int] | None = None) -> list[Any]:
         if not items:
             return []
         if setup is not None:  # e.g. each worker starts with the segmentations the store holds
@@ -207,18 +356,51 @@ class DaskRunner(Runner):
 
 
 def make_runner(jobs: int | None = 1, *, dask_scheduler: str | None = None,
-                dask_local: int | None = None, worker_setup: WorkerSetup | None = None) -> Runner:
+                dask_local: int | None = None, worker_setup: WorkerSetup | None = None,
+                force: bool = False) -> Runner:
     """Serial for ``jobs=1``; local processes for ``jobs>1`` (None: one per core); Dask
-    when a scheduler address or a LocalCluster size is given. ``worker_setup`` runs once
-    in every worker when it starts (e.g. loading a model)."""
+    when a scheduler address or a LocalCluster size is given.
+
+    ``worker_setup`` runs once in every Dask worker when it starts (e.g. loading a
+    model): a cluster starts before any work. A local pool starts only at the first map
+    whose work pays for it (:func:`worth_parallel`; ``force``: at the first map), and its
+    workers load what they use when they first use it, so a worker that only normalises
+    never loads pkuseg (≈ 3.5 s of CPU each)."""
     if dask_scheduler or dask_local:
         return DaskRunner(dask_scheduler, dask_local, worker_setup)
     n = default_jobs() if jobs is None else jobs
     if n < 1:
         raise PlantraceError(f"--jobs must be at least 1, not {n}", hint="give a number of processes such as 2")
-    return Runner() if n == 1 else LocalRunner(n, worker_setup)
+    return Runner() if n == 1 else LocalRunner(n, force=force)
 
 
-def worth_parallel(runner: Runner, chars: Iterable[int]) -> bool:
-    """Use the pool only when there is enough work to pay for a model load per worker."""
-    return runner.workers > 1 and (isinstance(runner, DaskRunner) or sum(chars) >= MIN_PARALLEL_CHARS)
+def worth_parallel(runner: Runner, chars: Iterable[int], work: str) -> bool:
+    """Should this map's work go to the runner's workers? Recorded on the runner (its
+    :meth:`~Runner.note` and provenance). ``chars``: the characters of each item that
+    needs work (what a cache or the store serves is not work); ``work``: a key of
+    :data:`CROSSOVER_CHARS`.
+
+    A Dask cluster is always used (it runs already, maybe on more machines). A local pool
+    never for a kind of work it is slower at per character (crossover None); else a
+    started pool is used (its start is paid, and a worker loading pkuseg costs no more
+    than this process loading it), and a pool not started yet only for work above the
+    measured crossover. ``force`` (``--force-pool``) uses the pool for any work."""
+    sizes = list(chars)
+    total = sum(sizes)
+    threshold = CROSSOVER_CHARS[work]
+    if runner.workers <= 1 or not sizes:
+        parallel, reason = False, "serial"
+    elif isinstance(runner, DaskRunner):
+        parallel, reason = True, "cluster"
+    elif runner.force:
+        parallel, reason = True, "forced" if not runner.started else "running"
+    elif threshold is None:
+        parallel, reason = False, "never"
+    elif runner.started:
+        parallel, reason = True, "running"
+    else:
+        parallel = total >= threshold
+        reason = "above" if parallel else "below"
+    if runner.workers > 1:
+        runner.decisions.append(MapDecision(work, len(sizes), total, parallel, reason, threshold))
+    return parallel

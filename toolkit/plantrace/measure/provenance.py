@@ -34,6 +34,10 @@ def provenance(corpus: DocumentSet, lexicon: Lexicon | None = None, **extra: Any
         prov["subset"] = list(corpus.selection)
     if lexicon is not None:
         prov.update({"lexicon": lexicon.name, "lexicon_sha256": lexicon.sha256})
+    if corpus.runner is not None:
+        # How the work was executed so far (serial, or on which workers and why): a
+        # reviewer sees that a run with --jobs 2 ran serial because its work was small.
+        prov["execution"] = corpus.runner.describe()
     prov.update(extra)
     return prov
 
