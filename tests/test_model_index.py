@@ -115,7 +115,7 @@ def test_unwritable_cache_falls_back_to_the_full_model(tmp_path, full_model, mon
 def test_segment_switches_to_the_full_dict_past_lazy_chars(lazy_model, monkeypatch) -> None:
     monkeypatch.setattr(segment, "_models", {"": lazy_model})
     monkeypatch.setattr(segment, "_clauses", {})
-    monkeypatch.setattr(segment, "_used", set())  # else later tests would hand these on to a store
+    monkeypatch.setattr(segment, "_used", {})  # else later tests would hand these on to a store
     monkeypatch.setitem(segment.stats, "lazy_chars", 0)
     monkeypatch.setattr(segment, "LAZY_CHARS", 30)
     assert segment.segment_clause("推动成渝地区双城经济圈建设") == ("推动", "成渝", "地区", "双城", "经济圈", "建设")

@@ -15,8 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .._version import __version__
 from ..ingest.manifest import ManifestEntry
 from ..ingest.read import RawText
@@ -28,7 +26,7 @@ from ..text.textmap import MappedText
 
 #: Bumped whenever stored results would differ for the same input (normaliser, zones,
 #: structure or matching rules changed): older rows are then simply not found.
-STORE_FORMAT = "1"
+STORE_FORMAT = "2"  # 2: offset maps stored as runs (MappedText.run_pairs), not per character
 HEADING_SEP = " > "
 
 #: Package files (paths inside ``plantrace/``) whose code decides a stored document.
@@ -91,8 +89,7 @@ def document_to_rows(doc_key: str, doc: Document) -> tuple[list[Any], dict[str, 
     s = doc.structure
     sents, heads = s.sentences, s.headings
     row = [doc_key, doc.doc_id, doc.raw_sha256, json.dumps(asdict(doc.config)), doc.text,
-           doc.mapped.raw_length, doc.mapped.starts.astype(np.int32).tobytes(),
-           doc.mapped.ends.astype(np.int32).tobytes(),
+           doc.mapped.raw_length, *(runs.tobytes() for runs in doc.mapped.run_pairs()),
            json.dumps([_shallow(z) for z in doc.zones], ensure_ascii=False),
            json.dumps([_shallow(p) for p in s.paragraphs]),
            json.dumps([_shallow(r) for r in doc.explanation], ensure_ascii=False), __version__]
@@ -112,7 +109,7 @@ def document_to_rows(doc_key: str, doc: Document) -> tuple[list[Any], dict[str, 
 
 def document_from_row(entry: ManifestEntry, raw: RawText, data: dict[str, Any], corpus_name: str = "") -> Document:
     """Rebuild a Document from a store row (no normalisation, no structure detection)."""
-    mapped = MappedText(data["text"], data["starts"], data["ends"], data["raw_length"])
+    mapped = MappedText.from_run_pairs(data["text"], data["starts"], data["ends"], data["raw_length"])
     zones = tuple(Zone(**z) for z in data["zones"])
     text = data["text"]
 

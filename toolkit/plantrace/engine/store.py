@@ -67,7 +67,8 @@ SCHEMA = {
     "documents": """CREATE TABLE IF NOT EXISTS documents (
         doc_key TEXT PRIMARY KEY,      -- raw sha256 : config hash : store format
         doc_id TEXT, raw_sha256 TEXT, config JSON, text TEXT, raw_length INTEGER,
-        starts BLOB, ends BLOB,        -- int32 raw offsets per character of text
+        starts BLOB, ends BLOB,        -- raw offsets of text's characters, as int32 (i, offset)
+                                       -- pairs where offset(i) != offset(i - 1) + 1
         zones JSON, paragraphs JSON, explanation JSON, plantrace_version TEXT)""",
     "sentences": """CREATE TABLE IF NOT EXISTS sentences (
         doc_key TEXT, sentence_id INTEGER, paragraph_id INTEGER, start INTEGER, "end" INTEGER,

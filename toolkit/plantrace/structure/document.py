@@ -200,11 +200,25 @@ class Document:
         s = self.structure
         if isinstance(s, DeferredStructure) and s.rows_pending:
             row = s.sentence_row_at(offset)
-            return (row[0], row[4], row[5], bool(row[6])) if row else (-1, "", "body", False)
+            if row is None:
+                return (-1, "", "body", False)
+            path = self._joined_paths.setdefault(row[4], row[4])  # each stored row has its own copy
+            return (row[0], path, row[5], bool(row[6]))
         sentence = self.sentence_at(offset)
         if sentence is None:
             return (-1, "", "body", False)
-        return (sentence.id, " > ".join(sentence.heading_path), sentence.zone, bool(sentence.is_heading))
+        # One string per heading path, not one per row: the corpus keeps every document's
+        # rows across lexicons, a million of them in a large corpus.
+        joined = self._joined_paths.get(sentence.heading_path)
+        if joined is None:
+            joined = self._joined_paths[sentence.heading_path] = " > ".join(sentence.heading_path)
+        return (sentence.id, joined, sentence.zone, bool(sentence.is_heading))
+
+    @cached_property
+    def _joined_paths(self) -> dict[tuple[str, ...] | str, str]:
+        """Heading path (a sentence's tuple, or a stored row's joined text) → the one string
+        this document's mention rows share."""
+        return {}
 
     def to_spacy(self, lexicon: object = None, *, zone: str | None = "body") -> Any:
         """A spaCy ``Doc`` (pkuseg tokens) with concept mentions in ``doc.spans["concepts"]``

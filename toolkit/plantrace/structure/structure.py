@@ -39,7 +39,8 @@ _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)]*")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@dataclass(frozen=True)
+# slots: a large corpus holds millions of these, and a __dict__ each doubled their size.
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     id: int
     start: int
@@ -48,7 +49,7 @@ class Paragraph:
     heading_level: int | None  # None for a running paragraph
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     id: int
     paragraph_id: int
@@ -59,7 +60,7 @@ class Heading:
     zone: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     id: int
     paragraph_id: int

@@ -1,0 +1,83 @@
+"""Structural checks behind "memory flat as the corpus grows" (issue 16): what a loaded
+document keeps, never how many megabytes a process takes (that depends on the machine;
+benchmarks/run.py reports each job's peak RSS).
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.conftest import CORPORA
+
+import plantrace
+from plantrace.text.textmap import MappedText, decode_runs, encode_runs
+
+
+def test_an_offset_map_costs_far_less_than_its_text(chengdu: plantrace.Corpus) -> None:
+    # Two int32 offsets per character were 8 bytes a character, four times the text
+    # (UCS-2): the largest part of a loaded corpus. Run-encoded, the map is what the
+    # normaliser changed, and the pickle a worker sends back is about the text alone.
+    # (A page of pinyin glosses starts a run every few characters: the sum is what counts.)
+    chars = sum(len(d.text) for d in chengdu.docs)
+    assert sum(d.mapped.runs for d in chengdu.docs) < chars / 20
+    assert sum(len(pickle.dumps(d.mapped)) for d in chengdu.docs) < 4 * chars
+
+
+def test_run_encoded_offsets_give_every_span_the_per_character_map_gives(chengdu: plantrace.Corpus) -> None:
+    rnd = random.Random(16)
+    for doc in chengdu.docs:
+        starts, ends = doc.mapped.starts, doc.mapped.ends
+        assert len(starts) == len(ends) == len(doc.text)
+        back = MappedText(doc.text, starts, ends, doc.mapped.raw_length)
+        assert back == doc.mapped and pickle.loads(pickle.dumps(doc.mapped)) == doc.mapped
+        for _ in range(200):
+            a = rnd.randrange(len(doc.text))
+            b = rnd.randrange(a + 1, min(a + 40, len(doc.text)) + 1)
+            assert doc.raw_offsets(a, b) == (int(starts[a]), int(ends[b - 1]))
+
+
+def test_runs_round_trip_any_sequence() -> None:
+    rnd = np.random.default_rng(16)
+    for n in (0, 1, 2, 50, 1000):
+        values = np.cumsum(rnd.integers(0, 3, n))
+        pos, val = encode_runs(values)
+        assert decode_runs(pos, val, n).tolist() == values.tolist()
+
+
+def test_sentences_carry_no_dict_and_rows_share_their_heading_path(tmp_path: Path) -> None:
+    # A large corpus holds millions of sentences and mention rows: a __dict__ per sentence
+    # and a joined heading path per row were most of their size. Both ways a document
+    # comes: built, and read back from the store (its sentence rows answer for it).
+    store = tmp_path / "store.duckdb"
+    for _ in ("built", "from the store"):
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=store)
+        doc = corpus["qingyang_2021_plan_outline"]
+        corpus.match()
+        rows = corpus.match_state[doc.doc_id].rows  # what the corpus keeps per document across lexicons
+        paths = [r[8] for r in rows]
+        assert len(set(paths)) > 5
+        assert len({id(p) for p in paths}) == len(set(paths))
+    assert corpus.store_stats["documents_hit"] == len(corpus.docs)
+    assert not hasattr(doc.sentences[0], "__dict__") and not hasattr(doc.paragraphs[0], "__dict__")
+
+
+def test_the_clause_cache_is_bounded_and_loses_nothing_the_store_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every clause a cold run segmented was held to the end of the process: about 0.3 GB
+    # for 1,400 distinct documents. The cache keeps the newest MAX_CLAUSES.
+    from plantrace.concepts import segment
+
+    monkeypatch.setattr(segment, "MAX_CLAUSES", 5)
+    monkeypatch.setattr(segment, "_clauses", {})
+    monkeypatch.setattr(segment, "_used", {})
+    clauses = [f"推动第{i}项创新经济发展" for i in range(12)]
+    first = [segment.segment_clause(c) for c in clauses]
+    assert len(segment._clauses) == 5 and list(segment._clauses) == clauses[-5:]
+    # what the document used goes to the store whole, dropped from the cache or not
+    assert segment.take_new_clauses() == dict(zip(clauses, first))
+    segment.preload_clauses({c: t for c, t in zip(clauses, first)})
+    assert len(segment._clauses) == 5
+    assert [segment.segment_clause(c) for c in clauses] == first  # a dropped clause: the same tokens again
