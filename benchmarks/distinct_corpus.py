@@ -50,6 +50,7 @@ import csv
 import hashlib
 import random
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -198,12 +199,14 @@ def _read_manifest(folder: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def build_distinct_corpus(out: str | Path, scale: int, corpora: Sequence[str | Path] = CORPORA,
-                          doc_ids: Iterable[str] | None = None) -> Path:
+                          doc_ids: Iterable[str] | None = None, *, identical: bool = False) -> Path:
     """Write the ``scale``× corpus into ``out`` (created; must be empty or absent) and
     return it: ``out/manifest.csv`` plus ``rNN/<corpus>/<file>`` for replicas 1..scale.
 
     ``corpora``: corpus folders (relative ones are taken from the repository root);
-    ``doc_ids``: only these documents of them (the unit test uses two or three)."""
+    ``doc_ids``: only these documents of them (the unit test uses two or three);
+    ``identical``: every replica a byte-for-byte copy of the original files (the
+    benchmark's row that shows what the caches do with repeated text)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
     root = Path(out)
@@ -224,11 +227,14 @@ def build_distinct_corpus(out: str | Path, scale: int, corpora: Sequence[str | P
         tag = f"r{r:0{width}d}"
         for folder, rows in sources:
             for row in rows:
-                raw = (folder / row["file"]).read_text(encoding="utf-8")
-                text = raw if r == 1 else variant_text(raw, r, row["doc_id"])
                 rel = Path(tag) / folder.name / row["file"]
                 (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                (root / rel).write_text(text, encoding="utf-8")
+                if identical:  # a manifest may list a file once: copies, not links
+                    shutil.copyfile(folder / row["file"], root / rel)
+                else:
+                    raw = (folder / row["file"]).read_text(encoding="utf-8")
+                    text = raw if r == 1 else variant_text(raw, r, row["doc_id"])
+                    (root / rel).write_text(text, encoding="utf-8")
                 entries.append({**row, "doc_id": f"{tag}_{row['doc_id']}", "file": rel.as_posix()})
     with open(root / "manifest.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header)

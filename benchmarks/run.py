@@ -704,11 +704,12 @@ def worker_cli(spec: dict) -> dict:
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed: {err[-400:]}")
         counts = (work / f"cli-{name}.csv").read_text(encoding="utf-8").count("\n") - 1
+        clauses_after = clauses()
         out[name] = {"seconds": wall, "cpu_seconds": (after.ru_utime - before.ru_utime)
                      + (after.ru_stime - before.ru_stime), "peak_rss_mb": usage.ru_maxrss / 1024,
                      "rows": counts, "stderr": err.strip()[-300:],
-                     "clauses_segmented": clauses()[0] - clauses_before[0],
-                     "clause_chars_segmented": clauses()[1] - clauses_before[1]}
+                     "clauses_segmented": clauses_after[0] - clauses_before[0],
+                     "clause_chars_segmented": clauses_after[1] - clauses_before[1]}
     return out
 
 
@@ -802,31 +803,12 @@ def ensure_venv(path: Path, packages: list[str], create: bool) -> tuple[Path | N
 
 
 def build_replicated_corpus(work: Path, replicas: int) -> Path:
-    """The bundled corpora ``replicas`` times as one folder with its own manifest.csv."""
-    root = work / f"corpus-{replicas}x"
-    root.mkdir(parents=True, exist_ok=True)
-    header: list[str] = []
-    rows: list[dict[str, str]] = []
-    sources: list[tuple[str, list[dict[str, str]]]] = []
-    for c in CORPORA:
-        with open(REPO / c / "manifest.csv", encoding="utf-8-sig", newline="") as f:
-            reader = csv.DictReader(f)
-            header += [h for h in (reader.fieldnames or []) if h not in header]
-            sources.append((c, [r for r in reader if any((v or "").strip() for v in r.values())]))
-    for r in range(1, replicas + 1):
-        for c, entries in sources:
-            name = Path(c).name
-            for row in entries:
-                src = REPO / c / row["file"]
-                rel = Path(f"r{r:02d}") / name / row["file"]
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, root / rel)  # a manifest may list a file once: copies, not links
-                rows.append({**row, "doc_id": f"r{r:02d}_{row['doc_id']}", "file": rel.as_posix()})
-    with open(root / "manifest.csv", "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return root
+    """The bundled corpora ``replicas`` times, identical copies, as one folder with its own
+    manifest.csv (distinct_corpus.build_distinct_corpus with ``identical=True``)."""
+    sys.path.insert(0, str(HERE))
+    import distinct_corpus
+
+    return distinct_corpus.build_distinct_corpus(work / f"corpus-{replicas}x", replicas, CORPORA, identical=True)
 
 
 _UNSET = object()

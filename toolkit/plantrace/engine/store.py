@@ -482,20 +482,9 @@ class Store:
 
     # --- matches -----------------------------------------------------------------------
 
-    @_failsafe(lambda: None)
     def get_candidates(self, doc_key: str, lexicon_sha: str) -> list[tuple] | None:
-        with self._lock:
-            done = self.con.execute("SELECT 1 FROM matched WHERE doc_key = ? AND lexicon_sha256 = ?",
-                                    [doc_key, lexicon_sha]).fetchall()
-            if not done:
-                self._unmatched.add((doc_key, lexicon_sha))
-                return None
-            rows = self.con.execute(
-                'SELECT concept_id, alias, start, "end", reason FROM candidates '
-                "WHERE doc_key = ? AND lexicon_sha256 = ? ORDER BY start, \"end\" DESC, alias",
-                [doc_key, lexicon_sha]).fetchall()
-        self.stats["matches_hit"] += 1
-        return rows
+        """One document's judged candidates for a lexicon (None: not matched with it)."""
+        return self.get_candidates_many([doc_key], lexicon_sha).get(doc_key)
 
     @_failsafe(dict)
     def get_candidates_many(self, doc_keys: Iterable[str], lexicon_sha: str) -> dict[str, list[tuple]]:
