@@ -23,7 +23,7 @@ from ._version import __version__
 from .concepts.lexicon import Lexicon, load_lexicon, load_lexicons
 from .concepts.segment import WORKER_SETUP
 from .corpus import Corpus, load_corpus
-from .engine.runner import Runner, make_runner
+from .engine.runner import LocalRunner, Runner, make_runner
 from .errors import PlantraceError, ValidationError
 from .ingest.read import DEFAULT_MAX_BYTES
 from .measure.counts import describe_kwic_query
@@ -149,6 +149,7 @@ CorpusArg = Annotated[list[Path], typer.Argument(help="Corpus folder(s), each wi
 
 def _run(fn: Callable[[], T]) -> T:
     """Run a command body; a user mistake becomes one line on stderr and exit code 2."""
+    _state.pop("aborted_pool", None)
     try:
         return _with_runner_closed(fn)
     except PlantraceError as exc:
@@ -163,7 +164,16 @@ def _run(fn: Callable[[], T]) -> T:
         raise typer.Exit(2) from None
     except KeyboardInterrupt as exc:
         typer.echo("plantrace: interrupted", err=True)
-        raise typer.Exit(128 + int(exc.args[0]) if isinstance(exc, _Terminated) else 130) from None
+        code = 128 + int(exc.args[0]) if isinstance(exc, _Terminated) else 130
+        if _state.pop("aborted_pool", False):
+            # The workers are stopped and partial outputs removed: leave now. A worker
+            # killed mid-write can leave the pool's manager thread waiting for the rest of
+            # a result forever, and the interpreter's exit joins that thread (a SIGTERM'd
+            # `report` hung about one time in six).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        raise typer.Exit(code) from None
     except typer.Exit:
         raise
     except Exception as exc:  # an internal error: say so, keep it short unless --debug
@@ -203,6 +213,8 @@ def _with_runner_closed(fn: Callable[[], T]) -> T:
     finally:
         runner = _state.pop("runner", None)
         if isinstance(runner, Runner):
+            if abort and isinstance(runner, LocalRunner) and runner.started:
+                _state["aborted_pool"] = True
             runner.close(abort=abort)  # an error or a signal: stop the workers now
 
 
