@@ -327,3 +327,14 @@ def test_diff_flags_pairs_across_missing_years_and_max_gap() -> None:
     assert result.exit_code == 0, result.output
     flat = " ".join(result.stdout.split())
     assert "1 pair(s) more than --max-gap years apart left out" in flat and "no pairs to compare" in flat
+
+
+def test_python_dash_m_plantrace_runs_the_command() -> None:
+    # `python -m plantrace` did nothing at all (no __main__), silently, with exit 0.
+    from plantrace import __version__
+
+    out = subprocess.run([sys.executable, "-m", "plantrace", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"plantrace {__version__}"
+    bad = subprocess.run([sys.executable, "-m", "plantrace", "count", "no-such-folder"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "no-such-folder" in bad.stderr and "Traceback" not in bad.stderr

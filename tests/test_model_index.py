@@ -161,3 +161,28 @@ def test_outdated_and_half_written_indexes_are_replaced(tmp_path, full_model, mo
     with pytest.warns(model_index.ModelIndexNote):
         assert model_index.build_index_from_model(full_model) == target
     assert model_index.index_ready(target) and not old.exists() and other.exists()
+
+
+def test_pkuseg_imports_without_its_downloader_which_still_works_when_called(tmp_path) -> None:
+    # In a fresh process: plantrace's import of pkuseg leaves requests and tqdm unimported
+    # (they cost 0.1 s of a command-line run), and pkuseg's download_model, if something
+    # calls it, is the real one. A file already in the model folder makes the real
+    # function return without any network (pkuseg/download.py: `if not os.path.exists`).
+    import subprocess
+    import sys
+
+    (tmp_path / "m.zip").write_bytes(b"")
+    code = (
+        "import sys\n"
+        "from plantrace.concepts.model_index import import_pkuseg\n"
+        "pkuseg = import_pkuseg()\n"
+        "assert 'requests' not in sys.modules and 'tqdm' not in sys.modules, sorted(sys.modules)\n"
+        "assert not hasattr(sys.modules['pkuseg.download'], '_download_url_to_file')\n"
+        f"pkuseg.download_model('https://example.invalid/m.zip', {str(tmp_path)!r}, None)\n"
+        "real = sys.modules['pkuseg.download']\n"
+        "assert hasattr(real, '_download_url_to_file') and pkuseg.download is real\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

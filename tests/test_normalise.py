@@ -154,6 +154,24 @@ def test_raw_span_normalises_back(chengdu, doc_id: str, data: st.DataObject) -> 
     assert normalise_text(doc.raw_span(start, end), doc.config) == text[start:end]
 
 
+@pytest.mark.parametrize("doc_id", ["xindu_2021_signed_article", "chengdu_2020_party_proposal"])
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_raw_spans_of_many_spans_equal_raw_span_of_each(chengdu, doc_id: str, data: st.DataObject) -> None:
+    # Mention rows take their raw offsets from the batched lookup; every span, empty ones
+    # and the text's end included, must map exactly as the one-span lookup does.
+    mapped = chengdu[doc_id].mapped
+    n = len(mapped.text)
+    spans = data.draw(st.lists(st.tuples(st.integers(0, n), st.integers(0, 40)), min_size=1, max_size=30))
+    spans = [(a, min(n, a + k)) for a, k in spans]
+    assert mapped.raw_spans([a for a, _ in spans], [b for _, b in spans]) == [mapped.raw_span(a, b) for a, b in spans]
+    nonempty = [(a, b) for a, b in spans if b > a]
+    assert mapped.raw_spans([a for a, _ in nonempty], [b for _, b in nonempty]) == \
+        [mapped.raw_span(a, b) for a, b in nonempty]
+    with pytest.raises(IndexError):
+        mapped.raw_spans([0], [n + 1])
+
+
 def test_raw_span_cites_the_original(chengdu) -> None:
     doc = chengdu["tianfu_2022_development_plan_draft"]
     starts = [m.start() for m in re.finditer("公园城市", doc.text)]

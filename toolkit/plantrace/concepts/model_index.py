@@ -60,9 +60,51 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "plantrace"
 
 
-def model_dir() -> Path:
-    import pkuseg
+#: pkuseg's ``__init__`` imports its model downloader, which imports requests and tqdm
+#: (0.1 s of a 2 s command-line run). plantrace never downloads a model (the default one
+#: ships in pkuseg's sdist), so the downloader is put in place as a stand-in that
+#: imports the real module only if something calls it (another model, in the user's
+#: own code), so pkuseg behaves as before for everyone else.
+_DOWNLOADER = "pkuseg.download"
 
+
+def _deferred_download_model(*args: Any, **kwargs: Any) -> Any:
+    import importlib
+    import sys
+
+    if getattr(sys.modules.get(_DOWNLOADER), "_plantrace_stand_in", False):
+        del sys.modules[_DOWNLOADER]
+    return importlib.import_module(_DOWNLOADER).download_model(*args, **kwargs)
+
+
+def import_pkuseg() -> Any:
+    """The ``pkuseg`` package, imported without its downloader's dependencies.
+
+    >>> import_pkuseg().__name__
+    'pkuseg'
+    """
+    import sys
+    import types
+
+    if "pkuseg" not in sys.modules and _DOWNLOADER not in sys.modules:
+        stand_in = types.ModuleType(_DOWNLOADER, "plantrace's stand-in: the real module loads when called")
+        stand_in.download_model = _deferred_download_model  # type: ignore[attr-defined]
+        stand_in._plantrace_stand_in = True  # type: ignore[attr-defined]
+        sys.modules[_DOWNLOADER] = stand_in
+    try:
+        import pkuseg
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        if getattr(sys.modules.get(_DOWNLOADER), "_plantrace_stand_in", False):
+            del sys.modules[_DOWNLOADER]
+        raise ImportError(
+            "pkuseg is missing. Install it with: pip install numpy cython && "
+            "pip install --no-build-isolation pkuseg==0.0.25"
+        ) from exc
+    return pkuseg
+
+
+def model_dir() -> Path:
+    pkuseg = import_pkuseg()
     return Path(pkuseg.__file__).resolve().parent / "models" / "default"
 
 
@@ -148,8 +190,7 @@ def _remove_outdated(current: Path) -> None:
 
 
 def _post_words_file() -> Path:
-    import pkuseg
-
+    pkuseg = import_pkuseg()
     return Path(pkuseg.__file__).resolve().parent / "dicts" / "default.pkl"
 
 
@@ -320,7 +361,8 @@ def open_lazy_model(path: Path | None = None) -> Any | None:
     """A ``pkuseg.pkuseg`` on the index (default model, default user dictionary), or None
     when there is no index yet."""
     import numpy as np
-    import pkuseg
+
+    pkuseg = import_pkuseg()
     from pkuseg.model import Model
 
     path = path or index_dir()
@@ -367,7 +409,7 @@ def ensure_index() -> str:
     """Build the index now if there is none (the set-up step); what happened, in a line."""
     if index_ready():
         return f"pkuseg's fast-load index: {index_dir()}"
-    import pkuseg
+    pkuseg = import_pkuseg()
 
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always", ModelIndexNote)

@@ -39,14 +39,7 @@ LAZY_CHARS = 50_000
 
 
 def _import_pkuseg() -> Any:
-    try:
-        import pkuseg
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise ImportError(
-            "pkuseg is missing. Install it with: pip install numpy cython && "
-            "pip install --no-build-isolation pkuseg==0.0.25"
-        ) from exc
-    return pkuseg
+    return model_index.import_pkuseg()
 
 
 def _default_model() -> Any:

@@ -59,12 +59,10 @@ class MatchResult:
 def _mentions_from(doc: Document, candidates: Iterable[tuple[str, str, int, int, str | None]]) -> list[tuple[Any, ...]]:
     """Mention rows (REJECTED_COLUMNS order: raw offsets, sentence, heading path, zone)
     from judged candidates."""
-    out: list[tuple[Any, ...]] = []
-    for concept_id, alias, start, end, reason in candidates:
-        raw_start, raw_end = doc.raw_offsets(start, end)
-        out.append((doc.doc_id, concept_id, alias, start, end, raw_start, raw_end,
-                    *doc.mention_context(start), reason))
-    return out
+    rows = list(candidates)
+    raw = doc.raw_offsets_many([(start, end) for _, _, start, end, _ in rows])
+    return [(doc.doc_id, concept_id, alias, start, end, raw_start, raw_end, *doc.mention_context(start), reason)
+            for (concept_id, alias, start, end, reason), (raw_start, raw_end) in zip(rows, raw)]
 
 
 def _as_rows(candidates: Iterable[Candidate]) -> list[tuple[str, str, int, int, str | None]]:

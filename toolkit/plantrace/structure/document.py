@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -154,6 +154,10 @@ class Document:
     def raw_offsets(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``[start, end)`` of a normalised span."""
         return self.mapped.raw_span(start, end)
+
+    def raw_offsets_many(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """:meth:`raw_offsets` of many normalised spans at once."""
+        return self.mapped.raw_spans([a for a, _ in spans], [b for _, b in spans])
 
     def raw_lines(self, start: int, end: int) -> tuple[int, int]:
         """The first and last 1-based lines of the raw file behind a normalised span."""

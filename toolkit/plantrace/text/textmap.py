@@ -218,6 +218,34 @@ class MappedText:
             "".join(pieces), np.concatenate(s_parts), np.concatenate(e_parts), self.raw_length
         )
 
+    def raw_spans(self, starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int]]:
+        """:meth:`raw_span` of many spans at once: one binary search over the offset runs
+        for all of them (a document's mentions), not two NumPy calls per span.
+
+        >>> m = MappedText.from_raw("推動發展").with_text("推动发展")
+        >>> m.raw_spans([0, 2], [2, 4]) == [m.raw_span(0, 2), m.raw_span(2, 4)]
+        True
+        """
+        s = np.asarray(starts, dtype=np.int64)
+        e = np.asarray(ends, dtype=np.int64)
+        if not len(s):
+            return []
+        if s.shape != e.shape or (s < 0).any() or (e < s).any() or (e > len(self.text)).any():
+            bad = next(i for i in range(len(s)) if not 0 <= s[i] <= e[i] <= len(self.text))
+            raise IndexError(f"span {s[bad]}:{e[bad]} outside text of length {len(self.text)}")
+        empty = s == e
+        if empty.any():  # an empty span has its own rule (raw_span); rare, so one at a time
+            return [self.raw_span(int(a), int(b)) for a, b in zip(s, e)]
+        a = self._at_many(self._start_runs, s)
+        b = self._at_many(self._end_runs, e - 1)
+        return list(zip(a.tolist(), b.tolist()))
+
+    @staticmethod
+    def _at_many(runs: tuple[np.ndarray, np.ndarray], i: np.ndarray) -> np.ndarray:
+        pos, val = runs
+        j = np.searchsorted(pos, i, side="right") - 1
+        return val[j] + i - pos[j]
+
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``[start, end)`` for the normalised span ``[start, end)``."""
         if not 0 <= start <= end <= len(self.text):
