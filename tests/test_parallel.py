@@ -158,3 +158,27 @@ def test_cli_prints_the_note_once(tmp_path) -> None:  # type: ignore[no-untyped-
     assert "note:" not in quiet.stderr
     single = CliRunner().invoke(app, [*args[:2], "--jobs", "1", *args[4:]])
     assert "note:" not in single.stderr  # one process asked for: no choice was made
+
+
+def test_a_script_without_main_guard_gets_the_fix_not_a_broken_pool(tmp_path) -> None:
+    # Spawned workers run the user's script again from the top; there it starts a pool of
+    # its own, Python stops the worker, and the parent saw only concurrent.futures'
+    # BrokenProcessPool ("terminated abruptly"). The error now names the script and the fix.
+    import subprocess
+    import sys
+
+    script = tmp_path / "my_analysis.py"
+    script.write_text(
+        "import plantrace\n"
+        "from plantrace.concepts.segment import WORKER_SETUP\n"
+        "from plantrace.engine.runner import LocalRunner\n"
+        "runner = LocalRunner(2, WORKER_SETUP, force=True)\n"
+        f"corpus = plantrace.load_corpus({str(CORPORA / 'chengdu')!r}, store=False, runner=runner)\n"
+        "print('loaded')\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("plantrace.errors.PlantraceError:"), out.stderr[-2000:]
+    assert str(script) in last and 'if __name__ == "__main__":' in last and "jobs=1" in last
+    assert "loaded" not in out.stdout
+    assert "BrokenProcessPool" not in out.stderr.split("plantrace.errors.PlantraceError")[-1]

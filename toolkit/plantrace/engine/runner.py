@@ -20,6 +20,7 @@ import signal
 import sys
 import weakref
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
@@ -30,23 +31,25 @@ from ..errors import PlantraceError
 #: importing plantrace in each worker ≈ 1 s, a pkuseg load per worker ≈ 3.5 s where the
 #: work segments) costs more than the second core saves. None: never.
 #:
-#: Measured 2026-12-02 on the 2-core machine while other sessions kept its load average
-#: at 3-6, so wall-clock crossovers came out late or never (``python benchmarks/crossover.py``:
-#: normalise 7.65 M; judge and segment "never": the pool's workers got a quarter of a
-#: core each). The constants therefore come from CPU seconds measured in-process that day,
-#: and two processes at once running at 0.85 of one alone (the pkuseg concurrent row):
-#: * normalise: 1.03 µs/char serial; on the pool + 0.12 µs/char to pickle a Document
-#:   (15.6 bytes/char) and 0.21 µs/char for the driver to unpickle it → ≈ 5.2 M;
-#: * judge (the 1× corpora, 2.40 M chars, 166 k clause chars segmented): 5.5 CPU-s
-#:   serial after one model load, 7.7 CPU-s on 2 workers (each segments clauses the
-#:   other already has) after two → ≈ 4.5 M; after the lazy model (LAZY_CHARS) came,
-#:   9.5 CPU-s serial, 13.9 on the pool with the whole model loaded at its start
-#:   (16.0 without): ≈ 2.4 M on an idle machine, never on today's;
-#: * segment: 28.6 µs/char (pkuseg, 35 k chars/CPU-s), the same on the pool → ≈ 0.15 M.
-#: Rounded up, towards serial (a serial run is never slower than itself): at 1×
-#: (2.4 M characters) a cold concept job runs serial, word tables on a pool. Re-derive
-#: on a quiet machine with ``python benchmarks/crossover.py --repeat 2``.
-CROSSOVER_CHARS: dict[str, int | None] = {"normalise": 8_000_000, "judge": 6_000_000, "segment": 500_000}
+#: Measured 2026-12-02 on the idle 2-core machine (no other job running), wall clock,
+#: fresh processes, spawning and model loads inside the time (``python
+#: benchmarks/crossover.py``, then ``--kinds judge --sizes 0.2,0.4,0.6,0.8 --repeat 2``):
+#: * normalise: serial 0.98 µs/char, pool 0.70 s + 0.81 µs/char → 4.4 M;
+#: * judge, the map alone: serial is faster at 0.21, 0.41 and 0.62 M characters (0.60
+#:   against 1.05 s, 0.99 / 1.29, 1.47 / 1.64) and slower from 0.82 M on (5.35 / 2.31 s;
+#:   2.4 M: 6.74 / 5.86 s): a step, not a line, where a serial run passes LAZY_CHARS of
+#:   clauses and loads pkuseg's whole model (3.8 s) while each of 2 workers keeps the
+#:   lazy one. But the whole cold concept job at 2.4 M (normalising serial in both) was
+#:   no faster with the judging on the pool: 10.38, 11.00 and 10.93 s against 9.96, 10.19
+#:   and 11.65 s serial (the check at the end of crossover.py, then twice by hand). So
+#:   judging stays serial past the 1× corpora: 6 M, as before, until a quiet run of the
+#:   whole job at 5-10 M shows where the pool wins;
+#: * segment: serial 28.98 µs/char, pool 3.48 s + 14.09 µs/char → 0.16 M (at 0.41 M:
+#:   13.71 s serial, 9.18 s on the pool).
+#: Rounded up (towards serial). At 1× (2.4 M characters) a cold concept job runs serial;
+#: word tables segment on the pool. The constants before these (8 M / 6 M / 0.5 M) came
+#: from a machine other sessions kept at a load average of 3-6.
+CROSSOVER_CHARS: dict[str, int | None] = {"normalise": 4_500_000, "judge": 6_000_000, "segment": 200_000}
 #: The pool size the crossovers were measured with. More workers save more per
 #: character, so for them the constants err on the side of serial (never slower).
 CROSSOVER_WORKERS = 2
@@ -266,15 +269,20 @@ class LocalRunner(Runner):
         if not items:
             return []
         pool = self._start(setup)
-        if sizes is None:
-            return list(pool.map(fn, items, chunksize=_batch_size(len(items), self.workers)))
-        batches = _balanced_batches(sizes, self.workers)
-        futures = [pool.submit(_call_batch, fn, [items[i] for i in batch]) for batch in batches]
-        results: list[Any] = [None] * len(items)
-        for batch, future in zip(batches, futures):
-            for i, result in zip(batch, future.result()):
-                results[i] = result
-        return results
+        try:
+            if sizes is None:
+                return list(pool.map(fn, items, chunksize=_batch_size(len(items), self.workers)))
+            batches = _balanced_batches(sizes, self.workers)
+            futures = [pool.submit(_call_batch, fn, [items[i] for i in batch]) for batch in batches]
+            results: list[Any] = [None] * len(items)
+            for batch, future in zip(batches, futures):
+                for i, result in zip(batch, future.result()):
+                    results[i] = result
+            return results
+        except BrokenProcessPool:
+            self.close(abort=True)
+            message, fix = _broken_pool_message()
+            raise PlantraceError(message, hint=fix) from None
 
     def close(self, abort: bool = False) -> None:
         if self._pool is not None:
@@ -288,6 +296,23 @@ class LocalRunner(Runner):
                     proc.join(5)
             else:
                 pool.shutdown()
+
+
+def _broken_pool_message() -> tuple[str, str]:
+    """What to tell the user when a worker process died: the message and the fix.
+
+    The usual cause is a script without a main guard: a spawned worker starts by running
+    the script's file again, which loads the corpus and starts a pool of its own, and
+    Python stops that worker."""
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None) if getattr(main, "__spec__", None) is None else None
+    if script:
+        return (f"the worker processes stopped before finishing: each one starts by running {script} again, "
+                "which starts workers of its own",
+                'put the script\'s work under `if __name__ == "__main__":` (see the multiprocessing docs, '
+                '"Safe importing of main module"), or pass jobs=1 to run in this process')
+    return ("a worker process stopped before finishing its task (killed, e.g. by the system when memory ran out)",
+            "run again with fewer workers (--jobs 1 runs in this process), or on a machine with more memory")
 
 
 class DaskRunner(Runner):
