@@ -129,7 +129,7 @@ def test_forced_pool_is_recorded_and_reused(monkeypatch: pytest.MonkeyPatch) -> 
 def test_nothing_to_do_starts_no_pool_and_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "s.duckdb"
     plantrace.load_corpus(CORPORA / "chengdu", store=store).counts()  # fills the store
-    runner = LocalRunner(2, force=True)  # even forced: with no new work no worker starts
+    runner = LocalRunner(2, force=True)  # even forced: with nothing to process from scratch no worker starts
     try:
         corpus = plantrace.load_corpus(CORPORA / "chengdu", store=store, runner=runner)
         counts = corpus.counts()
@@ -137,7 +137,9 @@ def test_nothing_to_do_starts_no_pool_and_says_so(tmp_path) -> None:  # type: ig
     finally:
         runner.close()
     assert runner.decisions == []
-    assert runner.note() == "ran serial: no new work (everything came from the store or a cache); no worker of 2 started"
+    assert runner.note() == ("ran serial: nothing to process from scratch (documents and earlier matches came from the "
+                             "store or a cache; what a lexicon edit changes is re-matched in this process); "
+                             "no worker of 2 started")
     assert counts.attrs["provenance"]["execution"]["note"] == runner.note()
 
 
@@ -153,7 +155,7 @@ def test_cli_prints_the_note_once(tmp_path) -> None:  # type: ignore[no-untyped-
     assert len(notes) == 1 and notes[0].startswith("note: ran "), cold.stderr
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0, again.output
-    assert "note: ran serial: no new work" in again.stderr
+    assert "note: ran serial: nothing to process from scratch" in again.stderr
     quiet = CliRunner().invoke(app, ["-q", *args])
     assert "note:" not in quiet.stderr
     single = CliRunner().invoke(app, [*args[:2], "--jobs", "1", *args[4:]])

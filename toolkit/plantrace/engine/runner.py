@@ -199,7 +199,9 @@ class Runner:
             return None
         done = [d for d in self.decisions if d.chars]
         if not done:
-            return f"ran serial: no new work (everything came from the store or a cache); no worker of {self.workers} started"
+            return ("ran serial: nothing to process from scratch (documents and earlier matches came from the store or a "
+                    "cache; what a lexicon edit changes is re-matched in this process); "
+                    f"no worker of {self.workers} started")
         serial = [d for d in done if not d.parallel]
         pooled = [d for d in done if d.parallel]
 
