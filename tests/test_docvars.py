@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import plantrace
@@ -146,3 +147,32 @@ def test_corpus_from_frame_keeps_text_and_docvars_and_names_bad_rows() -> None:
     assert "row 1: level 'twon'" in info.value.report() and "row 1: year '21'" in info.value.report()
     with pytest.raises(plantrace.PlantraceError, match="no text column 'text'"):
         plantrace.corpus_from_frame(bad.drop(columns="text"))
+
+
+def test_pair_frames_carry_the_docvars_of_both_documents(own) -> None:
+    # make_corpus: city_2021 has leader 王一, district_2021 has leader 李二; the district's
+    # parent is the city (parent_region 成都市), so every level pair is (city, district).
+    diff = own.diff()
+    assert {"leader_a", "leader_b", "label_a", "label_b"} <= set(diff.columns)
+    assert set(zip(diff["doc_a"], diff["leader_a"], diff["leader_b"])) == {("city_2021", "王一", "李二")}
+    assert list(diff.columns)[-4:] == ["leader_a", "label_a", "leader_b", "label_b"]
+    # Both texts state a 地区生产总值 growth target (6%以上 in the city, 7%左右 in the district).
+    cmp = own.compare_targets()
+    assert len(cmp) and set(zip(cmp["doc_child"], cmp["leader_child"], cmp["leader_parent"])) == \
+        {("district_2021", "李二", "王一")}
+    align = own.align("city_2021", "district_2021")
+    assert set(align["leader_a"]) == {"王一"} and set(align["label_b"]) == {"乙"}
+    # Formulations need quoted 提法: a corpus of its own (the city quotes “三城三都”, the
+    # district quotes it too and adds “四大结构”).
+    quoted = plantrace.corpus_from_frame(pd.DataFrame({
+        "text": ["各位代表：\n一、总体要求\n深入推进“三城三都”建设，加快建设公园城市。\n",
+                 "各位代表：\n一、总体要求\n深入推进“三城三都”建设，全面落实“四大结构”调整。\n"],
+        "doc_id": ["city_2021", "district_2021"], "level": ["city", "district"],
+        "region": ["成都市", "成都市青羊区"], "parent_region": ["四川省", "成都市"], "year": [2021, 2021],
+        "leader": ["王一", "李二"]}))
+    formulations = quoted.formulations()
+    assert sorted(zip(formulations["doc_id"], formulations["formulation"], formulations["leader"])) == [
+        ("city_2021", "三城三都", "王一"), ("district_2021", "三城三都", "李二"), ("district_2021", "四大结构", "李二")]
+    changes = quoted.formulation_changes(pair=("city_2021", "district_2021"))
+    assert sorted(zip(changes["formulation"], changes["status"], changes["leader_a"], changes["leader_b"])) == [
+        ("三城三都", "kept", "王一", "李二"), ("四大结构", "new", "王一", "李二")]

@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..concepts.intensity import IntensityLexicon
 from ..concepts.lexicon import Lexicon, default_lexicon
-from ..engine.collection import DocumentSet
+from ..engine.collection import DocumentSet, add_pair_docvars
 from ..errors import PlantraceError
 from ..frames import records
 from ..measure.counts import credits
@@ -388,8 +388,9 @@ def corpus_diff(corpus: DocumentSet, *, by: str | None = "level", pair: tuple[st
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=DIFF_COLUMNS)
     if statuses:
         out = out[out["status"].isin(statuses)].reset_index(drop=True)
-    if frames:
-        out.attrs = frames[0].attrs
+    attrs = dict(frames[0].attrs) if frames else {}
+    out = add_pair_docvars(out, corpus)
+    out.attrs = attrs
     out.attrs["pairs"] = pairs
     out.attrs["skipped_pairs"] = skipped
     return out

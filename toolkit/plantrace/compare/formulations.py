@@ -68,7 +68,7 @@ from ..concepts.intensity import CLAUSE_DELIMITERS, clause_bounds
 from ..concepts.lexicon import default_lexicon
 from ..concepts.segment import preload_clauses, segment_clause, take_new_clauses, token_spans
 from ..engine.cache import CacheKey
-from ..engine.collection import DocumentSet
+from ..engine.collection import DocumentSet, add_docvars, add_pair_docvars
 from ..engine.store import Store
 from ..errors import PlantraceError
 from ..measure.provenance import lexicon_key, provenance
@@ -793,6 +793,7 @@ def corpus_formulations(corpus: DocumentSet, lexicon: Lexicon | None = None, *,
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORMULATION_COLUMNS)
     if kinds:
         out = out[out["kind"].isin(kinds)].reset_index(drop=True)
+    out = add_docvars(out, docs)
     out.attrs = {"provenance": _formulation_provenance(corpus, lex)}
     return out
 
@@ -847,6 +848,7 @@ def corpus_formulation_changes(corpus: DocumentSet, *, by: str | None = "level",
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
     if statuses:
         out = out[out["status"].isin(statuses)].reset_index(drop=True)
+    out = add_pair_docvars(out, corpus)
     out.attrs = {"provenance": _formulation_provenance(corpus, lex), "pairs": todo}
     return out
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine.collection import DocumentSet
+from ..engine.collection import DocumentSet, add_pair_docvars
 from ..measure.provenance import with_provenance
 from .align import align_sentences, reuse_share
 
@@ -24,7 +24,7 @@ def corpus_align(corpus: DocumentSet, a: str, b: str, **kw: Any) -> pd.DataFrame
     frame["text_b"] = [sb[int(i)].text if pd.notna(i) else "" for i in frame["b_index"]]
     frame["sentence_id_a"] = [sa[int(i)].id if pd.notna(i) else pd.NA for i in frame["a_index"]]
     frame["sentence_id_b"] = [sb[int(i)].id if pd.notna(i) else pd.NA for i in frame["b_index"]]
-    return with_provenance(frame, corpus, None)
+    return with_provenance(add_pair_docvars(frame, [doc_a, doc_b]), corpus, None)
 
 
 def corpus_reuse_share(corpus: DocumentSet, a: str, b: str) -> float:

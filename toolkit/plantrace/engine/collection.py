@@ -261,3 +261,27 @@ def add_docvars(frame: pd.DataFrame, docs: Iterable[Document] | DocumentSet, *, 
         out[col] = keys.map(mapping[col]).fillna("").astype(object)
     out.attrs = dict(frame.attrs)
     return out
+
+
+#: The two document columns of each pair frame and the suffixes their docvars get.
+PAIR_KEYS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "ab": (("doc_a", "_a"), ("doc_b", "_b")),
+    "child_parent": (("doc_child", "_child"), ("doc_parent", "_parent")),
+}
+
+
+def add_pair_docvars(frame: pd.DataFrame, docs: Iterable[Document] | DocumentSet, pair: str = "ab") -> pd.DataFrame:
+    """A pair frame (a diff, an alignment, a target comparison) with the docvars of both
+    of its documents as the last columns: ``leader_a``, ``leader_b`` for ``doc_a`` and
+    ``doc_b`` (``pair="ab"``), ``leader_child``, ``leader_parent`` for ``doc_child`` and
+    ``doc_parent`` (``pair="child_parent"``); named by :func:`docvar_column` where the
+    frame already has the name. Unchanged when the manifests have no extra columns.
+
+    >>> frame = pd.DataFrame({"doc_a": ["x"], "doc_b": ["y"]})
+    >>> list(add_pair_docvars(frame, []).columns)
+    ['doc_a', 'doc_b']
+    """
+    docs = list(docs)
+    for key, suffix in PAIR_KEYS[pair]:
+        frame = add_docvars(frame, docs, on=key, suffix=suffix)
+    return frame

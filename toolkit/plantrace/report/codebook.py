@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Mapping, Sequence
 
-from ..engine.collection import docvar_column
+from ..engine.collection import PAIR_KEYS, docvar_column
 
 _META = {
     "file": "Path of the raw document relative to its corpus folder (manifest).",
@@ -271,9 +271,14 @@ CODEBOOK: dict[str, dict[str, str]] = {
 
 
 #: Tables that carry the researcher's own manifest columns (docvars) as their last columns.
-DOCVAR_TABLES = ("documents", "counts", "mentions", "rejected", "targets")
+DOCVAR_TABLES = ("documents", "counts", "mentions", "rejected", "targets", "formulations")
 DOCVAR_DEFINITION = ("Manifest column {name!r}, passed through unchanged as a document variable "
                      "(a column of the researcher's manifest that plantrace does not interpret).")
+#: Pair tables: the docvars of both documents, with these suffixes (see add_pair_docvars).
+DOCVAR_PAIR_TABLES = {"diff": "ab", "alignment": "ab", "formulation_changes": "ab",
+                      "target_comparison": "child_parent", "target_previous": "child_parent"}
+DOCVAR_PAIR_DEFINITION = ("Manifest column {name!r} of the document in {key}, passed through unchanged as a "
+                          "document variable.")
 
 
 def table_columns(table: str, docvars: Sequence[str] = ()) -> dict[str, str]:
@@ -290,6 +295,11 @@ def table_columns(table: str, docvars: Sequence[str] = ()) -> dict[str, str]:
         taken = list(columns)
         for name in docvars:
             columns[docvar_column(name, taken)] = DOCVAR_DEFINITION.format(name=name)
+    elif table in DOCVAR_PAIR_TABLES:
+        for key, suffix in PAIR_KEYS[DOCVAR_PAIR_TABLES[table]]:
+            taken = list(columns)  # as add_pair_docvars: the second side sees the first's columns
+            for name in docvars:
+                columns[docvar_column(name + suffix, taken)] = DOCVAR_PAIR_DEFINITION.format(name=name, key=key)
     return columns
 
 

@@ -8,7 +8,7 @@ from typing import Sequence
 import pandas as pd
 
 from ...engine.cache import CacheKey
-from ...engine.collection import DocumentSet, add_docvars
+from ...engine.collection import DocumentSet, add_docvars, add_pair_docvars
 from ...errors import PlantraceError, did_you_mean
 from ...measure.provenance import with_provenance
 from ...resources import data_path
@@ -191,4 +191,4 @@ def corpus_compare_targets(corpus: DocumentSet, indicators: IndicatorLexicon | N
         out[col] = out[col].astype("Int64")
     if wanted:
         out = out[out["indicator_id"].isin(wanted)].reset_index(drop=True)
-    return with_provenance(out, corpus, None)
+    return with_provenance(add_pair_docvars(out, corpus, "child_parent"), corpus, None)
