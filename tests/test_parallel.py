@@ -137,9 +137,8 @@ def test_nothing_to_do_starts_no_pool_and_says_so(tmp_path) -> None:  # type: ig
     finally:
         runner.close()
     assert runner.decisions == []
-    assert runner.note() == ("ran serial: nothing to process from scratch (documents and earlier matches came from the "
-                             "store or a cache; what a lexicon edit changes is re-matched in this process); "
-                             "no worker of 2 started")
+    assert runner.note() == ("ran serial: nothing to process from scratch (the store or a cache held the documents "
+                             "and earlier matches); no worker of 2 started")
     assert counts.attrs["provenance"]["execution"]["note"] == runner.note()
 
 

@@ -199,9 +199,8 @@ class Runner:
             return None
         done = [d for d in self.decisions if d.chars]
         if not done:
-            return ("ran serial: nothing to process from scratch (documents and earlier matches came from the store or a "
-                    "cache; what a lexicon edit changes is re-matched in this process); "
-                    f"no worker of {self.workers} started")
+            return ("ran serial: nothing to process from scratch (the store or a cache held the documents and "
+                    f"earlier matches); no worker of {self.workers} started")
         serial = [d for d in done if not d.parallel]
         pooled = [d for d in done if d.parallel]
 
