@@ -710,6 +710,21 @@ def worker_cli(spec: dict) -> dict:
                      "rows": counts, "stderr": err.strip()[-300:],
                      "clauses_segmented": clauses_after[0] - clauses_before[0],
                      "clause_chars_segmented": clauses_after[1] - clauses_before[1]}
+    # The floor every command pays before any work: the interpreter, plantrace's imports
+    # (pandas among them) and typer; the best of three, as the machine drifts.
+    floor = []
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([exe, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{exe} --version failed")
+        floor.append({"seconds": wall, "cpu_seconds": (after.ru_utime - before.ru_utime)
+                      + (after.ru_stime - before.ru_stime), "peak_rss_mb": usage.ru_maxrss / 1024})
+    out["floor"] = min(floor, key=lambda f: f["seconds"])
     return out
 
 
@@ -830,8 +845,8 @@ def row(job: str, scale: str, res: dict | None, *, vs: str = "", baseline: dict 
     cpu = res.get("cpu_seconds", seconds) if cpu is None else cpu
     rss = res["peak_rss_mb"] if rss is None else rss
     out.update(chars=chars, seconds=round(seconds, 3), cpu_seconds=round(cpu, 3),
-               chars_per_s=round(chars / seconds) if seconds else None,
-               chars_per_cpu_s=round(chars / cpu) if cpu else None, peak_rss_mb=round(rss, 1))
+               chars_per_s=round(chars / seconds) if seconds and chars is not None else None,
+               chars_per_cpu_s=round(chars / cpu) if cpu and chars is not None else None, peak_rss_mb=round(rss, 1))
     if ratio is not _UNSET:
         out["ratio"] = round(ratio, 3) if isinstance(ratio, (int, float)) else None
     elif baseline and baseline.get("chars_per_cpu_s") and out["chars_per_cpu_s"]:
@@ -926,6 +941,11 @@ def cli_rows(prep: dict, work: Path, python: Path, corpus: list[str]) -> list[di
                         notes=f"{r['seconds']:.2f} s wall, {r['cpu_seconds']:.2f} CPU-s; {r['rows']} count rows; "
                               f"{r['clauses_segmented']:,} clauses ({r['clause_chars_segmented']:,} characters) "
                               "segmented"))
+    if "floor" in res:
+        f = res["floor"] | {"chars": None}
+        rows.append(row("… plantrace --version: the floor of every command (interpreter, imports, typer)", "1×", f,
+                        vs="", notes=f"{f['seconds']:.2f} s wall, {f['cpu_seconds']:.2f} CPU-s, best of 3; "
+                                     "what a command costs before it reads anything"))
     return rows
 
 
