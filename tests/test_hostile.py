@@ -404,6 +404,37 @@ def test_signal_stops_workers_and_removes_partial_output(sig: int, tmp_path: Pat
     assert not out.exists() and not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
 
+def test_ctrl_c_to_the_process_group_stops_the_run_as_interrupted(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C reaches the driver and its workers at once. The workers leave it
+    # to the driver (they ignore SIGINT), so the run ends as interrupted (130), not on a
+    # broken pool, with no worker left and no partial output.
+    c = tmp_path / "national"
+    shutil.copytree(ROOT / "corpora" / "gwr-national", c)
+    out = tmp_path / "out"
+    log = tmp_path / "stderr.txt"
+    env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "--force-pool",
+                             "report", str(c), "--out", str(out)], env=env, stderr=log.open("w"), text=True,
+                            start_new_session=True,  # its own group, as a terminal's foreground job
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # CI may ignore SIGINT
+    deadline = time.time() + 120
+    while time.time() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    kids = _children(proc.pid)
+    assert proc.poll() is None and kids, "the run ended before workers started"
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=20)
+    text = log.read_text()
+    assert proc.returncode == 130, text
+    assert "plantrace: interrupted" in text and "Traceback" not in text and "abruptly" not in text
+    deadline = time.time() + 10
+    while time.time() < deadline and _alive(kids):
+        time.sleep(0.2)
+    assert _alive(kids) == []
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if "partial" in p.name]
+
+
 def _alive(kids: list[int]) -> list[str]:
     """The processes still running, with their command lines (zombies are dead)."""
     out = []

@@ -183,3 +183,15 @@ def test_a_script_without_main_guard_gets_the_fix_not_a_broken_pool(tmp_path) ->
     assert str(script) in last and 'if __name__ == "__main__":' in last and "jobs=1" in last
     assert "loaded" not in out.stdout
     assert "BrokenProcessPool" not in out.stderr.split("plantrace.errors.PlantraceError")[-1]
+
+
+def test_pool_workers_leave_ctrl_c_to_the_driver() -> None:
+    # Ctrl-C goes to the whole process group; the driver stops the workers itself.
+    from plantrace.engine.runner import _sigint_handler_name
+
+    runner = LocalRunner(2, force=True)
+    try:
+        assert runner.map(_sigint_handler_name, [0, 1, 2, 3]) == ["ignored"] * 4
+    finally:
+        runner.close()
+    assert _sigint_handler_name() == "python"  # the driver keeps Python's KeyboardInterrupt

@@ -18,11 +18,13 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import PlantraceError
 
@@ -78,11 +80,41 @@ def _die_with_parent() -> None:
         pass
 
 
+@contextmanager
+def _spawning_without_sigint() -> Iterator[None]:
+    """SIGINT ignored while tasks are submitted, which is when the pool spawns its
+    workers: a worker then starts with SIGINT ignored (a spawned process inherits the
+    setting) instead of only from its initializer on, after its imports, so a Ctrl-C
+    during a worker's start-up cannot kill it and break the pool under the driver. The
+    window is the few milliseconds of the submits; outside the main thread (where no
+    handler can be set) nothing changes."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield  # None: a handler not set from Python, which could not be put back
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _pool_initializer(parent: int, *setups: WorkerSetup | None) -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the driver stops the workers
+    # (close(abort=True)) and removes partial outputs. A worker that died of the same
+    # SIGINT first would instead break the pool under a task, and the run would end on
+    # that error rather than as interrupted.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above: no signal will come
         os._exit(1)
     run_setup(*setups)
+
+
+def _sigint_handler_name(_: object = None) -> str:
+    """Which SIGINT handler this process has (a task for tests of the workers' set-up)."""
+    handler = signal.getsignal(signal.SIGINT)
+    return "ignored" if handler == signal.SIG_IGN else "default" if handler == signal.SIG_DFL else "python"
 
 
 def run_setup(*setups: WorkerSetup | None) -> None:
@@ -272,9 +304,12 @@ class LocalRunner(Runner):
         pool = self._start(setup)
         try:
             if sizes is None:
-                return list(pool.map(fn, items, chunksize=_batch_size(len(items), self.workers)))
+                with _spawning_without_sigint():
+                    chunks = pool.map(fn, items, chunksize=_batch_size(len(items), self.workers))
+                return list(chunks)
             batches = _balanced_batches(sizes, self.workers)
-            futures = [pool.submit(_call_batch, fn, [items[i] for i in batch]) for batch in batches]
+            with _spawning_without_sigint():
+                futures = [pool.submit(_call_batch, fn, [items[i] for i in batch]) for batch in batches]
             results: list[Any] = [None] * len(items)
             for batch, future in zip(batches, futures):
                 for i, result in zip(batch, future.result()):
