@@ -185,10 +185,16 @@ def test_a_script_without_main_guard_gets_the_fix_not_a_broken_pool(tmp_path) ->
     assert "BrokenProcessPool" not in out.stderr.split("plantrace.errors.PlantraceError")[-1]
 
 
+def _sigint_handler_name(_: object = None) -> str:
+    """Which SIGINT handler this process has (a task run on the workers)."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    return "ignored" if handler == signal.SIG_IGN else "default" if handler == signal.SIG_DFL else "python"
+
+
 def test_pool_workers_leave_ctrl_c_to_the_driver() -> None:
     # Ctrl-C goes to the whole process group; the driver stops the workers itself.
-    from plantrace.engine.runner import _sigint_handler_name
-
     runner = LocalRunner(2, force=True)
     try:
         assert runner.map(_sigint_handler_name, [0, 1, 2, 3]) == ["ignored"] * 4

@@ -38,14 +38,10 @@ stats = {"clause_chars": 0, "document_chars": 0, "lazy_chars": 0}
 LAZY_CHARS = 50_000
 
 
-def _import_pkuseg() -> Any:
-    return model_index.import_pkuseg()
-
-
 def _default_model() -> Any:
     """The default model: from the fast-load index when there is one (a fraction of a
     second), else pkuseg's own load, after which the index is written for next time."""
-    pkuseg = _import_pkuseg()
+    pkuseg = model_index.import_pkuseg()
     if os.environ.get("PLANTRACE_FAST_LOAD", "1") != "0":
         lazy = model_index.open_lazy_model()
         if lazy is not None:
@@ -64,7 +60,7 @@ def _load(user_dict: tuple[str, ...] = (), *, full: bool = False) -> Any:
     with _lock:
         if key not in _models:
             if key:
-                _models[key] = _import_pkuseg().pkuseg(user_dict=list(user_dict))
+                _models[key] = model_index.import_pkuseg().pkuseg(user_dict=list(user_dict))
             else:
                 _models[key] = _default_model()
         model = _models[key]

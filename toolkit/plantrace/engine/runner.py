@@ -103,18 +103,13 @@ def _pool_initializer(parent: int, *setups: WorkerSetup | None) -> None:
     # Ctrl-C in a terminal reaches the whole process group: the driver stops the workers
     # (close(abort=True)) and removes partial outputs. A worker that died of the same
     # SIGINT first would instead break the pool under a task, and the run would end on
-    # that error rather than as interrupted.
+    # that error rather than as interrupted. Workers spawned from the main thread start
+    # with SIGINT ignored already (_spawning_without_sigint); this covers the others.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above: no signal will come
         os._exit(1)
     run_setup(*setups)
-
-
-def _sigint_handler_name(_: object = None) -> str:
-    """Which SIGINT handler this process has (a task for tests of the workers' set-up)."""
-    handler = signal.getsignal(signal.SIGINT)
-    return "ignored" if handler == signal.SIG_IGN else "default" if handler == signal.SIG_DFL else "python"
 
 
 def run_setup(*setups: WorkerSetup | None) -> None:

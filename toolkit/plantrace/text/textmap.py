@@ -15,7 +15,7 @@ span it was made from, so any normalised span maps back with :meth:`raw_span`.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -157,9 +157,7 @@ class MappedText:
 
     @staticmethod
     def _at(runs: tuple[np.ndarray, np.ndarray], i: int) -> int:
-        pos, val = runs
-        j = int(np.searchsorted(pos, i, side="right")) - 1
-        return int(val[j]) + i - int(pos[j])
+        return int(MappedText._at_many(runs, np.int64(i)))
 
     @classmethod
     def from_raw(cls, raw: str) -> "MappedText":
@@ -228,9 +226,11 @@ class MappedText:
         """
         s = np.asarray(starts, dtype=np.int64)
         e = np.asarray(ends, dtype=np.int64)
+        if s.shape != e.shape:
+            raise ValueError(f"{len(s)} starts but {len(e)} ends")
         if not len(s):
             return []
-        if s.shape != e.shape or (s < 0).any() or (e < s).any() or (e > len(self.text)).any():
+        if (s < 0).any() or (e < s).any() or (e > len(self.text)).any():
             bad = next(i for i in range(len(s)) if not 0 <= s[i] <= e[i] <= len(self.text))
             raise IndexError(f"span {s[bad]}:{e[bad]} outside text of length {len(self.text)}")
         empty = s == e
@@ -241,7 +241,8 @@ class MappedText:
         return list(zip(a.tolist(), b.tolist()))
 
     @staticmethod
-    def _at_many(runs: tuple[np.ndarray, np.ndarray], i: np.ndarray) -> np.ndarray:
+    def _at_many(runs: tuple[np.ndarray, np.ndarray], i: Any) -> Any:
+        """The raw offset of normalised offset(s) ``i`` (an array, or one NumPy integer)."""
         pos, val = runs
         j = np.searchsorted(pos, i, side="right") - 1
         return val[j] + i - pos[j]
