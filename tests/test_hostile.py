@@ -377,30 +377,42 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_signal_stops_workers_and_removes_partial_output(sig: int, tmp_path: Path) -> None:
-    c = tmp_path / "national"  # long enough to be stopped mid-run; --force-pool: workers start whatever its size
+def _pooled_report(tmp_path: Path, out: Path, stderr: Any, settle: float = 1.0,
+                   **popen: Any) -> tuple[subprocess.Popen, list[int]]:
+    """`plantrace report` of the national reports on a forced pool of 2 (long enough to
+    be stopped mid-run; --force-pool: workers start whatever its size), returned once its
+    workers run and ``settle`` seconds more have passed, with the workers' pids."""
+    c = tmp_path / "national"
     shutil.copytree(ROOT / "corpora" / "gwr-national", c)
-    out = tmp_path / "out[1]"
-    log = tmp_path / "stderr.txt"  # a file, not a pipe: a worker left alive must not block the test
     env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "--force-pool", "report",
-                             str(c), "--out", str(out)], env=env, stderr=log.open("w"), text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "--force-pool",
+                             "report", str(c), "--out", str(out)], env=env, stderr=stderr, text=True, **popen)
     deadline = time.time() + 120
     while time.time() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
         time.sleep(0.2)
-    time.sleep(1.0)
+    time.sleep(settle)
     kids = _children(proc.pid)
     assert proc.poll() is None and kids, "the run ended before workers started"
+    return proc, kids
+
+
+def _alive_after(kids: list[int], seconds: float) -> list[str]:
+    """:func:`_alive` once the processes are gone or ``seconds`` have passed."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and _alive(kids):
+        time.sleep(0.2)
+    return _alive(kids)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_signal_stops_workers_and_removes_partial_output(sig: int, tmp_path: Path) -> None:
+    out = tmp_path / "out[1]"
+    log = tmp_path / "stderr.txt"  # a file, not a pipe: a worker left alive must not block the test
+    proc, kids = _pooled_report(tmp_path, out, log.open("w"))
     proc.send_signal(sig)
     proc.wait(timeout=20)
     assert proc.returncode == 128 + sig, log.read_text()
-    deadline = time.time() + 10
-    while time.time() < deadline and any(os.path.exists(f"/proc/{k}") for k in kids):
-        time.sleep(0.2)
-    alive = [k for k in kids if os.path.exists(f"/proc/{k}")
-             and "Z" not in Path(f"/proc/{k}/stat").read_text().split()[2]]
-    assert alive == []
+    assert _alive_after(kids, 10) == []
     assert not out.exists() and not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
 
@@ -408,30 +420,17 @@ def test_ctrl_c_to_the_process_group_stops_the_run_as_interrupted(tmp_path: Path
     # A terminal's Ctrl-C reaches the driver and its workers at once. The workers leave it
     # to the driver (they ignore SIGINT), so the run ends as interrupted (130), not on a
     # broken pool, with no worker left and no partial output.
-    c = tmp_path / "national"
-    shutil.copytree(ROOT / "corpora" / "gwr-national", c)
     out = tmp_path / "out"
     log = tmp_path / "stderr.txt"
-    env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "--force-pool",
-                             "report", str(c), "--out", str(out)], env=env, stderr=log.open("w"), text=True,
-                            start_new_session=True,  # its own group, as a terminal's foreground job
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # CI may ignore SIGINT
-    deadline = time.time() + 120
-    while time.time() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
-        time.sleep(0.2)
-    time.sleep(1.0)
-    kids = _children(proc.pid)
-    assert proc.poll() is None and kids, "the run ended before workers started"
+    proc, kids = _pooled_report(tmp_path, out, log.open("w"),
+                                start_new_session=True,  # its own group, as a terminal's foreground job
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # CI may ignore it
     os.killpg(proc.pid, signal.SIGINT)
     proc.wait(timeout=20)
     text = log.read_text()
     assert proc.returncode == 130, text
     assert "plantrace: interrupted" in text and "Traceback" not in text and "abruptly" not in text
-    deadline = time.time() + 10
-    while time.time() < deadline and _alive(kids):
-        time.sleep(0.2)
-    assert _alive(kids) == []
+    assert _alive_after(kids, 10) == []
     assert not out.exists() and not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
 
@@ -448,23 +447,11 @@ def _alive(kids: list[int]) -> list[str]:
 
 
 def test_workers_die_with_their_parent(tmp_path: Path) -> None:
-    c = tmp_path / "national"  # long enough to be stopped mid-run; --force-pool: workers start whatever its size
-    shutil.copytree(ROOT / "corpora" / "gwr-national", c)
-    env = {**os.environ, "PYTHONPATH": str(Path(plantrace.__file__).parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "plantrace.cli", "-q", "--no-store", "--jobs", "2", "--force-pool", "report",
-                             str(c), "--out", str(tmp_path / "o")], env=env, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
-        time.sleep(0.2)
-    time.sleep(8.0)  # the workers are past their start-up (imports, then the initializer)
-    kids = _children(proc.pid)
-    assert proc.poll() is None and kids
+    # 8 s: the workers are past their start-up (imports, then the initializer)
+    proc, kids = _pooled_report(tmp_path, tmp_path / "o", subprocess.DEVNULL, settle=8.0)
     proc.kill()
     proc.wait()
-    deadline = time.time() + 15
-    while time.time() < deadline and any(os.path.exists(f"/proc/{k}") for k in kids):
-        time.sleep(0.2)
-    assert _alive(kids) == []
+    assert _alive_after(kids, 15) == []
 
 
 # --- one run of every command over a hostile corpus -----------------------------------
