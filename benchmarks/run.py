@@ -690,10 +690,8 @@ def worker_cli(spec: dict) -> dict:
             con.close()
         return int(n), int(chars)
 
-    for name, lexicon, env in steps:
-        clauses_before = clauses()
-        cmd = [exe, "--quiet", "--store", str(store), "count", *spec["corpus"], "-l", lexicon,
-               "--out", str(work / f"cli-{name}.csv"), "--force"]
+    def timed(cmd: list[str], env: dict[str, str]) -> tuple[dict, str]:
+        """One command in a fresh process: wall, CPU (rusage of the child), peak RSS; stderr."""
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env})
@@ -703,27 +701,21 @@ def worker_cli(spec: dict) -> dict:
         err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed: {err[-400:]}")
+        return {"seconds": wall, "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                "peak_rss_mb": usage.ru_maxrss / 1024}, err
+
+    for name, lexicon, env in steps:
+        clauses_before = clauses()
+        timing, err = timed([exe, "--quiet", "--store", str(store), "count", *spec["corpus"], "-l", lexicon,
+                             "--out", str(work / f"cli-{name}.csv"), "--force"], env)
         counts = (work / f"cli-{name}.csv").read_text(encoding="utf-8").count("\n") - 1
         clauses_after = clauses()
-        out[name] = {"seconds": wall, "cpu_seconds": (after.ru_utime - before.ru_utime)
-                     + (after.ru_stime - before.ru_stime), "peak_rss_mb": usage.ru_maxrss / 1024,
-                     "rows": counts, "stderr": err.strip()[-300:],
+        out[name] = {**timing, "rows": counts, "stderr": err.strip()[-300:],
                      "clauses_segmented": clauses_after[0] - clauses_before[0],
                      "clause_chars_segmented": clauses_after[1] - clauses_before[1]}
     # The floor every command pays before any work: the interpreter, plantrace's imports
     # (pandas among them) and typer; the best of three, as the machine drifts.
-    floor = []
-    for _ in range(3):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([exe, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"{exe} --version failed")
-        floor.append({"seconds": wall, "cpu_seconds": (after.ru_utime - before.ru_utime)
-                      + (after.ru_stime - before.ru_stime), "peak_rss_mb": usage.ru_maxrss / 1024})
+    floor = [timed([exe, "--version"], {})[0] for _ in range(3)]
     out["floor"] = min(floor, key=lambda f: f["seconds"])
     return out
 
