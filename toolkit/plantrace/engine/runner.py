@@ -296,8 +296,8 @@ class LocalRunner(Runner):
             setup: WorkerSetup | None = None, sizes: Sequence[int] | None = None) -> list[Any]:
         if not items:
             return []
-        pool = self._start(setup)
         try:
+            pool = self._start(setup)  # a running pool's workers get the setup as tasks: they can break too
             if sizes is None:
                 with _spawning_without_sigint():
                     chunks = pool.map(fn, items, chunksize=_batch_size(len(items), self.workers))
