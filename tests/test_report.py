@@ -159,3 +159,23 @@ def test_formulations_csv_in_codebook_and_page(out_dir: Path, result) -> None:
     assert "<h2 id='new-formulations'>New formulations</h2>" in page
     assert "chengdu_2020_party_proposal → qingyang_2021_plan_outline" in page
     assert "<mark>总部经济</mark>" in page and "qingyang_2021_plan_outline.txt [" in page
+
+
+def test_formula_cells_neutralised_in_every_kind_of_text_column() -> None:
+    """The CSV writer's guard, vectorised: text that a spreadsheet would run (=, +, -, @,
+    tab, CR first) gets an apostrophe in string and mixed object columns; numbers, None
+    and plain text are left alone, and the frame passed in is not changed."""
+    from plantrace.report.tables import neutralise_formulas
+
+    frame = pd.DataFrame({"text": ["=1+1", "公园城市", None, "-3", "@SUM(A1)"],
+                          "mixed": pd.Series([1, "+x", None, "\tcmd", 2.5], dtype=object),
+                          "numbers": [-1, 2, 3, 4, 5],
+                          "no_strings": pd.Series([None, 1, None, 2, None], dtype=object)})
+    out = neutralise_formulas(frame)
+    assert out["text"].tolist()[:2] == ["'=1+1", "公园城市"] and out["text"].tolist()[3:] == ["'-3", "'@SUM(A1)"]
+    assert pd.isna(out["text"][2])
+    assert out["mixed"].tolist()[:2] == [1, "'+x"] and out["mixed"][2] is None
+    assert out["mixed"].tolist()[3:] == ["'\tcmd", 2.5]
+    assert out["numbers"].tolist() == [-1, 2, 3, 4, 5]
+    assert out["no_strings"].tolist() == [None, 1, None, 2, None]
+    assert frame["text"][0] == "=1+1"

@@ -57,8 +57,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+        values = out[col]
+        if not (values.dtype == object or str(values.dtype).startswith("str")):
+            continue
+        try:
+            # Vectorised: a Python call per cell was 0.15 s of a 1.5 s command (85 k cells).
+            # Non-text cells of an object column give NaN here, so they stay as they are.
+            risky = values.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        except AttributeError:  # an object column without a single string
+            continue
+        if risky.any():
+            out[col] = values.where(~risky, "'" + values[risky].astype(str))
     return out
 
 
