@@ -67,3 +67,24 @@ def test_a_rejected_candidate_inside_a_taken_one_is_nested() -> None:
     raw = [(2, 7, "总部经济区", "hq_zone"), (2, 6, "总部经济", "hq")]
     out = resolve_candidates(text, raw, lambda t, s, e: "splits the word 经济区" if e == 6 else None)
     assert [(c.alias, c.reason) for c in out] == [("总部经济区", None), ("总部经济", "nested in 总部经济区 (hq_zone)")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="碳达峰中和城市", min_size=1, max_size=5), min_size=1, max_size=12, unique=True))
+def test_nested_concepts_is_every_pair_of_aliases_one_inside_the_other(aliases: list[str]) -> None:
+    """nested_concepts finds inner aliases with one automaton pass per alias; it must give
+    what comparing every pair gives (the definition: a shorter alias of another concept
+    occurring inside the alias, the owner's ancestors left out)."""
+    from plantrace.concepts.lexicon import lexicon_from_mapping
+    from plantrace.concepts.match import nested_concepts
+
+    lex = lexicon_from_mapping({"concepts": [
+        {"id": f"c{i}", "label": a, **({"parent": "c0"} if i % 3 == 1 else {})} for i, a in enumerate(aliases)]})
+    index = lex.alias_index
+    want = {}
+    for alias, owner in index.items():
+        skip = {owner, *lex.ancestors(owner)}
+        inner = {cid for other, cid in index.items() if cid not in skip and len(other) < len(alias) and other in alias}
+        if inner:
+            want[alias] = tuple(sorted(inner))
+    assert nested_concepts(lex) == want

@@ -245,10 +245,20 @@ def nested_concepts(lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
         return any(excluded_by(alias, i, i + len(other), exclusions.get(other, ())) is None
                    for i in find_alias(alias, other))
 
+    import ahocorasick
+
+    # One automaton over the aliases finds the aliases inside each alias in one pass over
+    # it: comparing every pair cost 0.06 s for 300 aliases and grows with their square.
+    automaton = ahocorasick.Automaton()
+    for other in index:
+        automaton.add_word(other, other)
+    if not index:
+        return out
+    automaton.make_automaton()
     for alias, owner in index.items():
         skip = {owner, *lexicon.ancestors(owner)}
-        inner = {cid for other, cid in index.items()
-                 if cid not in skip and len(other) < len(alias) and other in alias and said_in(other, alias)}
+        inner = {index[other] for other in {o for _end, o in automaton.iter(alias)}
+                 if index[other] not in skip and len(other) < len(alias) and said_in(other, alias)}
         if inner:
             out[alias] = tuple(sorted(inner))
     return out
