@@ -21,8 +21,8 @@ then runs unchanged on that dict. Because the dict holds every feature of the mo
 clause can reach, the tokens are pkuseg's own; ``tests/concepts/test_model_index.py``
 checks them, token for token and feature index for feature index, against the full model.
 
-Looking features up costs about 70 µs per character more than the full model's
-segmentation, so the full model is still loaded when a process has much to segment
+Looking features up costs 15-22 µs per character more than the full model's
+segmentation once a few hundred thousand characters have been met (more before), so the full model is still loaded when a process has much to segment
 (``LAZY_CHARS`` in :mod:`plantrace.concepts.segment`, measured by
 ``benchmarks/lazy_model.py``).
 

@@ -32,10 +32,14 @@ stats = {"clause_chars": 0, "document_chars": 0, "lazy_chars": 0}
 
 #: Characters a process segments with the lazily loaded model (:mod:`.model_index`)
 #: before it loads pkuseg's whole feature dict. Measured by ``benchmarks/lazy_model.py``
-#: (2026-12-02, 2 cores): the whole dict loads in 3.8 s against 0.5 s for the lazy model,
-#: which segments 68 µs a character slower (9.5 k against 27.4 k characters/s of clauses):
-#: the load pays past 48 k characters.
-LAZY_CHARS = 50_000
+#: (2026-12-03, 2 cores, 200 k and 400 k characters of clauses): the whole dict loads in
+#: 2.6-4.4 s against 0.06 s for the lazy model, which segments 15-22 µs a character
+#: slower (23.2 k against 36-46 k characters/s), so the load pays past 170-200 k
+#: characters. The upper end is taken: the whole dict also costs some 680 MB of memory
+#: per process (a cold run over the four bundled corpora segments 168 k characters of
+#: clauses, and now does it without it). The 2026-12-02 figure, 68 µs, was measured on
+#: 40 k characters, where the lazy model is still slow because most features are new.
+LAZY_CHARS = 200_000
 
 
 def _default_model() -> Any:
