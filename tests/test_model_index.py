@@ -145,6 +145,14 @@ def test_post_processing_words_answer_as_pkuseg_set(lazy_model) -> None:
     near = [w + "的" for w in list(words)[:20_000]] + [w[:-1] for w in list(words)[:20_000] if len(w) > 1]
     assert [w in other for w in near] == [w in words for w in near]
     assert "" not in other and 3 not in other
+    # A clause's runs asked at once (what the lazy Postprocesser does before pkuseg's
+    # merge loop) answer as the set does, the long words' set and the empty run included.
+    tokens = [longest, "", *list(words)[:3], "的", "公园", "城市"]
+    other.prefetch(tokens)
+    runs = {"".join(tokens[i:i + m]) for m in range(1, 8) for i in range(len(tokens) - m + 1)}
+    assert set(other._batch) == runs
+    assert {r: r in other for r in runs} == {r: r in words for r in runs}
+    assert any(r in words for r in runs) and not all(r in words for r in runs)
 
 
 def test_outdated_and_half_written_indexes_are_replaced(tmp_path, full_model, monkeypatch) -> None:

@@ -21,13 +21,17 @@ then runs unchanged on that dict. Because the dict holds every feature of the mo
 clause can reach, the tokens are pkuseg's own; ``tests/concepts/test_model_index.py``
 checks them, token for token and feature index for feature index, against the full model.
 
-Looking features up costs 15-22 µs per character more than the full model's
-segmentation once a few hundred thousand characters have been met (more before), so the full model is still loaded when a process has much to segment
+Looking features up costs 11-14 µs per character more than the full model's
+segmentation over 200 k characters of clauses (more at first, when most features are
+new), so the full model is still loaded when a process has much to segment
 (``LAZY_CHARS`` in :mod:`plantrace.concepts.segment`, measured by
-``benchmarks/lazy_model.py``).
+``benchmarks/lazy_model.py``). Two things keep the lookups few: a character's, a
+character pair's and a word's feature strings are formed once per process
+(``candidate_features(seen=...)``), and the post-processing word list is asked once
+per clause for all its runs of tokens (:meth:`SortedWords.prefetch`).
 
 >>> sorted(candidate_features(["公", "园"], {"公园"}))[:4]
-['c-1.公', 'c-1c.公.园', 'c.公', 'c.园']
+['c-1.公', 'c-1.园', 'c-1c.公.园', 'c-2.公']
 """
 
 from __future__ import annotations
@@ -205,7 +209,9 @@ def _post_words() -> set[str]:
 
 class SortedWords:
     """Membership in a sorted byte-string array: pkuseg's Postprocesser asks ``word in
-    other_words`` a few times per token, which a few hundred clauses afford."""
+    other_words`` for every run of 2-7 tokens of a clause, mostly words it lacks.
+    :meth:`prefetch` answers all of a clause's runs with one binary search over the
+    batch; a run formed only after a merge is looked up on its own."""
 
     def __init__(self, path: Path, long_words: Path) -> None:
         import numpy as np
@@ -213,19 +219,48 @@ class SortedWords:
         self._words = np.load(path, mmap_mode="r")
         self._width = self._words.dtype.itemsize
         self._long = set(long_words.read_text(encoding="utf-8").split("\n")) - {""}
+        self._batch: dict[str, bool] = {}
 
-    def __contains__(self, word: object) -> bool:
+    def prefetch(self, tokens: Sequence[str], longest: int = 7) -> None:
+        """Look up, at once, every token and run of up to ``longest`` tokens (what
+        ``Postprocesser.post_process`` will ask); kept until the next clause's prefetch."""
+        n = len(tokens)
+        runs = {"".join(tokens[i:i + m]) for m in range(1, longest + 1) for i in range(n - m + 1)}
+        self._batch = dict(zip(runs, self._search_many(list(runs))))
+
+    def _search_many(self, words: list[str]) -> list[bool]:
         import numpy as np
 
+        encoded = [w.encode("utf-8") for w in words]
+        fits = [0 < len(b) <= self._width for b in encoded]
+        q = np.array([b for b, ok in zip(encoded, fits) if ok], dtype=self._words.dtype)
+        hits: list[bool] = []
+        if len(q):
+            pos = np.searchsorted(self._words, q)
+            np.minimum(pos, len(self._words) - 1, out=pos)
+            hits = (self._words[pos] == q).tolist()
+        found = iter(hits)
+        return [next(found) if ok else w in self._long for w, ok in zip(words, fits)]
+
+    def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False
-        b = word.encode("utf-8")
-        if len(b) > self._width:
-            return word in self._long
-        if not b:
-            return False
-        i = int(np.searchsorted(self._words, np.array(b, dtype=self._words.dtype)))
-        return i < len(self._words) and bytes(self._words[i]) == b
+        known = self._batch.get(word)
+        return self._search_many([word])[0] if known is None else known
+
+
+def _lazy_postprocesser_class() -> Any:
+    base: Any = import_pkuseg().Postprocesser
+
+    class LazyPostprocesser(base):
+        """pkuseg's Postprocesser, its word list (:class:`SortedWords`) asked once per clause."""
+
+        def post_process(self, sent: list[str], check_seperated: bool) -> list[str]:
+            self.other_words.prefetch(sent)
+            result: list[str] = super().post_process(sent, check_seperated)
+            return result
+
+    return LazyPostprocesser
 
 
 def build_index_from_model(model: Any) -> Path | None:
@@ -252,31 +287,35 @@ def build_index_from_model(model: Any) -> Path | None:
 
 
 def candidate_features(nodes: Sequence[str], unigram: set[str] | frozenset[str],
-                       word_min: int = 2, word_max: int = 6) -> set[str]:
+                       word_min: int = 2, word_max: int = 6, seen: set[str] | None = None) -> set[str]:
     """Every feature string pkuseg's template (``feature_extractor.pyx``,
     ``__get_node_features_idx``) can look up for a clause's nodes: the eight character
     features, the word features of words that start or end at each character, and the
     word-pair features of the words on either side. A superset is harmless (a string
     the model lacks is simply not found); a missing string would change the tokens,
-    which is what the tests check against the full model."""
+    which is what the tests check against the full model.
+
+    ``seen``: the characters, adjacent character pairs and words whose strings earlier
+    calls gave (updated here). Their strings are left out, as already looked up: a
+    character's five strings and a pair's three are formed whatever their position,
+    so they are all known once it has been met anywhere."""
     n = len(nodes)
     out: set[str] = set()
     add = out.add
+    seen = set() if seen is None else seen
     for i, c in enumerate(nodes):
-        add("c." + c)
-        if i > 0:
-            p = nodes[i - 1]
-            add("c-1." + p)
-            add("c-1c." + p + "." + c)
+        if c not in seen:
+            seen.add(c)
+            for prefix in ("c.", "c-1.", "c1.", "c-2.", "c2."):
+                add(prefix + c)
         if i + 1 < n:
-            nx = nodes[i + 1]
-            add("c1." + nx)
-            add("cc1." + c + "." + nx)
-        if i > 1:
-            add("c-2." + nodes[i - 2])
-            add("c-2c-1." + nodes[i - 2] + "." + nodes[i - 1])
-        if i + 2 < n:
-            add("c2." + nodes[i + 2])
+            pair = c + "\x00" + nodes[i + 1]  # NUL: in no node, so no pair looks like another
+            if pair not in seen:
+                seen.add(pair)
+                joined = c + "." + nodes[i + 1]
+                add("c-1c." + joined)
+                add("cc1." + joined)
+                add("c-2c-1." + joined)
     starts: list[list[str]] = [[] for _ in range(n + 1)]  # words beginning at s
     ends: list[list[str]] = [[] for _ in range(n + 1)]  # words ending just before e
     for s in range(n):
@@ -285,12 +324,13 @@ def candidate_features(nodes: Sequence[str], unigram: set[str] | frozenset[str],
             if w in unigram:
                 starts[s].append(w)
                 ends[s + length].append(w)
+                key = "\x01" + w
+                if key not in seen:
+                    seen.add(key)
+                    add("w-1." + w)
+                    add("w1." + w)
     for i in range(n):
         pre_in, post_in, pre_ex, post_ex = ends[i + 1], starts[i], ends[i], starts[i + 1]
-        for w in pre_in:
-            add("w-1." + w)
-        for w in post_in:
-            add("w1." + w)
         # A pair feature with a non-word side ("**noWord") never exists: the model's pair
         # features were all formed from its bigram list of word pairs (build_index checks).
         for a in pre_ex:
@@ -321,6 +361,8 @@ def _lazy_extractor_class() -> type:
             hit = self._lookup(["$$"])  # the start feature every node has
             self.feature_to_idx = dict(hit)
             self._absent: set[str] = set()
+            #: the characters, pairs and words whose feature strings were looked up
+            self._seen: set[str] = set()
             self._prepared: object = None
             self.full = False
 
@@ -340,7 +382,7 @@ def _lazy_extractor_class() -> type:
 
         def prepare(self, nodes: list[str]) -> None:
             known, absent = self.feature_to_idx, self._absent
-            todo = [f for f in candidate_features(nodes, self.unigram, config.wordMin, config.wordMax)
+            todo = [f for f in candidate_features(nodes, self.unigram, config.wordMin, config.wordMax, self._seen)
                     if f not in known and f not in absent]
             hits = dict(self._lookup(todo))
             known.update(hits)
@@ -378,7 +420,8 @@ def open_lazy_model(path: Path | None = None) -> Any | None:
     seg = pkuseg.pkuseg.__new__(pkuseg.pkuseg)
     seg.postag = False
     seg.preprocesser = pkuseg.Preprocesser(None)
-    post = pkuseg.Postprocesser.__new__(pkuseg.Postprocesser)
+    post_class = _lazy_postprocesser_class()
+    post = post_class.__new__(post_class)
     post.do_process, post.common_words, post.other_words = True, set(), SortedWords(path / "words.npy", path / "long_words.txt")
     seg.postprocesser = post
     seg.feature_extractor = fe
@@ -401,6 +444,7 @@ def make_full(seg: Any) -> None:
     fe.feature_to_idx = full.feature_to_idx
     fe.unigram = full.unigram
     seg.postprocesser.other_words = _post_words()
+    seg.postprocesser.__class__ = import_pkuseg().Postprocesser  # a set needs no prefetch
     fe.full = True
 
 

@@ -31,14 +31,15 @@ stats = {"clause_chars": 0, "document_chars": 0, "lazy_chars": 0}
 
 
 #: Characters a process segments with the lazily loaded model (:mod:`.model_index`)
-#: before it loads pkuseg's whole feature dict. Measured by ``benchmarks/lazy_model.py``
-#: (2026-12-03, 2 cores, 200 k and 400 k characters of clauses): the whole dict loads in
-#: 2.6-4.4 s against 0.06 s for the lazy model, which segments 15-22 µs a character
-#: slower (23.2 k against 36-46 k characters/s), so the load pays past 170-200 k
-#: characters. The upper end is taken: the whole dict also costs some 680 MB of memory
-#: per process (a cold run over the four bundled corpora segments 168 k characters of
-#: clauses, and now does it without it). The 2026-12-02 figure, 68 µs, was measured on
-#: 40 k characters, where the lazy model is still slow because most features are new.
+#: before it loads pkuseg's whole feature dict. Measured by ``benchmarks/lazy_model.py
+#: 200000`` (2026-12-03, 2 cores, two runs): the whole dict loads in 2.4-2.8 s against
+#: 0.03 s for the lazy model, which segments 11-14 µs a character slower (27.7-30.8 k
+#: against 46.2 k characters/s), so the load pays past 170-255 k characters. 200 k is
+#: taken, towards the lazy side because the whole dict also costs some 680 MB of memory
+#: per process: a cold run over the four bundled corpora segments 168 k characters of
+#: clauses and now does it without. (The 2026-12-02 figure, 68 µs, came from 40 k
+#: characters, where most features are still new, and before the lazy model skipped the
+#: strings of characters, pairs and words already looked up.)
 LAZY_CHARS = 200_000
 
 
