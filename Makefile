@@ -55,9 +55,10 @@ test: lint layers wheel-check pytest
 pytest: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-# ruff (RUF001-RUF003 off: Chinese punctuation is the data) and mypy on the package.
+# ruff (RUF001-RUF003 off: Chinese punctuation is the data) on the package, the tests and the
+# benchmarks; mypy on the package.
 lint: $(STAMP)
-	$(BIN)/ruff check toolkit
+	$(BIN)/ruff check toolkit tests benchmarks
 	$(BIN)/mypy toolkit/plantrace
 
 # A module imports only its own layer or the layers below it (README "Architecture").

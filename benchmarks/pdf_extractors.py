@@ -28,9 +28,9 @@ the Sichuan report's own title line, and one Chengdu sentence runs across a page
 from __future__ import annotations
 
 import re
-import unicodedata
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pdf"

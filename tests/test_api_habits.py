@@ -9,13 +9,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from tests.conftest import CORPORA
 from typer.testing import CliRunner
 
 import plantrace
 from plantrace.cli import app
 from plantrace.measure.counts import describe_kwic_query
 from plantrace.report.tables import write_frame
-from tests.conftest import CORPORA
 
 CHENGDU = str(CORPORA / "chengdu")
 

@@ -17,11 +17,19 @@ import pandas as pd
 import pytest
 
 import plantrace
-from plantrace.report import charts
-from plantrace.report.charts import (STATUS_COLOURS, chart_diff, chart_heatmap, chart_targets, chart_trajectory,
-                              chart_xray, document_order, save_chart)
 from plantrace.concepts.lexicon import default_lexicon
 from plantrace.measure import corpus_counts, corpus_mentions
+from plantrace.report import charts
+from plantrace.report.charts import (
+    STATUS_COLOURS,
+    chart_diff,
+    chart_heatmap,
+    chart_targets,
+    chart_trajectory,
+    chart_xray,
+    document_order,
+    save_chart,
+)
 
 A, B = "chengdu_2020_party_proposal", "qingyang_2021_plan_outline"
 # Level rank, then year: city 2020; district 2021 (x3, manifest order); new_area 2022.
@@ -283,7 +291,7 @@ def test_save_png_warns_without_cjk_font(tmp_path: Path, monkeypatch: pytest.Mon
 def test_save_unknown_suffix(tmp_path: Path) -> None:
     counts = pd.DataFrame({"doc_id": ["成都"], "concept_id": ["park_city"], "label": ["公园城市"],
                            "count": [3], "rate_per_10k": [1.52]})
-    with pytest.raises(plantrace.PlantraceError, match="use .svg, .png"):
+    with pytest.raises(plantrace.PlantraceError, match=r"use \.svg, \.png"):
         save_chart(chart_heatmap(counts), tmp_path / "h.gif")
     assert not list(tmp_path.iterdir())
 

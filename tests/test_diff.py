@@ -7,6 +7,7 @@ import itertools
 
 import pandas as pd
 import pytest
+from tests.conftest import CORPORA
 
 import plantrace
 from plantrace.compare.diff import DiffRule, corpus_diff, diff_pair
@@ -15,7 +16,6 @@ from plantrace.compare.reuse import corpus_align
 from plantrace.compare.targets.tables import corpus_compare_targets, corpus_targets
 from plantrace.compare.trajectory import corpus_trajectory
 from plantrace.text.normalise import normalise_text
-from tests.conftest import CORPORA
 
 CITY, QINGYANG = "chengdu_2020_party_proposal", "qingyang_2021_plan_outline"
 

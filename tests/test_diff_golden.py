@@ -14,8 +14,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import plantrace
 import pytest
+
+import plantrace
 from plantrace.text.normalise import normalise_text
 
 ROOT = Path(__file__).resolve().parents[1]

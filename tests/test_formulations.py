@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from plantrace.compare.formulations import (
     HEADS_PATH,
     KINDS,

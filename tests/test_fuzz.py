@@ -32,7 +32,7 @@ NOISY = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=40).map("".joi
 @given(NOISY, st.sampled_from(["auto", "simplified", "traditional"]), st.sampled_from(["auto", "on", "off"]))
 def test_normaliser_never_raises_is_idempotent_and_keeps_offsets(text: str, script: str, rejoin: str) -> None:
     cfg = NormaliserConfig(script=script, rejoin_lines=rejoin)  # type: ignore[arg-type]
-    mapped, resolved, reports = normalise_mapped(text, cfg, explain=True)
+    mapped, resolved, _reports = normalise_mapped(text, cfg, explain=True)
     out = mapped.text
     assert len(mapped.starts) == len(out) == len(mapped.ends)
     assert all(0 <= s < e <= len(text) for s, e in zip(mapped.starts.tolist(), mapped.ends.tolist()))

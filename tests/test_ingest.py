@@ -231,7 +231,7 @@ def test_folder_is_not_a_document(tmp_path: Path) -> None:
 
 
 def test_broken_docx(tmp_path: Path) -> None:
-    msg = _error(_write(tmp_path, "broken.docx", "各位代表：".encode("utf-8")))
+    msg = _error(_write(tmp_path, "broken.docx", "各位代表：".encode()))
     assert "not a readable .docx" in msg
 
 

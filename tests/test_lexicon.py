@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from plantrace.errors import PlantraceError, ValidationError
 from plantrace.concepts.lexicon import LEXICON_DIR, load_lexicon, normalise_alias
+from plantrace.errors import PlantraceError, ValidationError
 
 CONCEPTS = LEXICON_DIR / "planning_concepts.yaml"
 

@@ -234,7 +234,7 @@ def test_folder_without_manifest(tmp_path: Path) -> None:
     with pytest.raises(PlantraceError) as info:
         read_manifest(tmp_path)
     assert str(info.value).startswith(f"{tmp_path}: no manifest.csv in the corpus folder")
-    with pytest.raises(PlantraceError, match="no manifest.csv"):
+    with pytest.raises(PlantraceError, match=r"no manifest\.csv"):
         plantrace.load_corpus(tmp_path)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from plantrace.concepts.lexicon import default_lexicon, lexicon_from_mapping
 from plantrace.concepts.match import Matcher
-from plantrace.measure import corpus_counts, corpus_kwic, corpus_keyness, corpus_words, match_corpus
+from plantrace.measure import corpus_counts, corpus_keyness, corpus_kwic, corpus_words, match_corpus
 from plantrace.text.normalise import normalise_text
 
 
@@ -137,11 +137,10 @@ def test_lexicon_edit_rescans_only_new_aliases_and_matches_a_fresh_run(monkeypat
     # A notebook user adds a concept: only documents where its alias occurs are resolved
     # again, and the results equal those of a corpus that never saw the first lexicon.
     import pandas as pd
+    from tests.conftest import CORPORA
 
     import plantrace
     from plantrace.measure import matching as measure
-
-    from tests.conftest import CORPORA
 
     edited = default_lexicon()  # has greenway: 绿道, 天府绿道
     base = lexicon_from_mapping({"concepts": [

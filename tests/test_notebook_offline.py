@@ -52,7 +52,7 @@ CHART_CELL = ("import pandas as pd\nfrom plantrace.report.charts import chart_he
 def test_an_executed_chart_references_no_external_url() -> None:
     nb = _run(["from plantrace.report.charts import enable_offline_rendering\nenable_offline_rendering()",
                CHART_CELL, "import altair as alt\nalt.renderers.enable('default')", CHART_CELL])
-    offline, default = nb.cells[1].outputs, nb.cells[3].outputs
+    offline = nb.cells[1].outputs
     assert any("image/svg+xml" in o.get("data", {}) for o in offline)
     assert "公园城市" in json.dumps(offline, ensure_ascii=False)
     cells_offline = nbformat.v4.new_notebook(cells=[nb.cells[0], nb.cells[1]])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from tests.conftest import CORPORA
 
 import plantrace
-from plantrace.measure import corpus_counts, corpus_words, match_corpus
 from plantrace.engine.runner import LocalRunner, make_runner
-from tests.conftest import CORPORA
+from plantrace.measure import corpus_counts, corpus_words, match_corpus
 
 
 def _tables(corpus: plantrace.Corpus) -> tuple:

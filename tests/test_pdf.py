@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 import plantrace
 from plantrace.cli import app
 from plantrace.errors import PlantraceError
-from plantrace.text.normalise import STEPS, NormaliserConfig, normalise_mapped, normalise_text
 from plantrace.ingest.pdftext import read_pdf_text
+from plantrace.text.normalise import STEPS, NormaliserConfig, normalise_mapped, normalise_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 COLUMNS = "doc_id,file,title,issuer,level,region,parent_region,year,date,doc_type,script".split(",")

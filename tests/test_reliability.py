@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import CORPORA
 
 PLANTRACE = [sys.executable, "-m", "plantrace.cli"]

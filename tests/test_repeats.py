@@ -12,13 +12,14 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+
 from plantrace import normalise_text
-from plantrace.structure.document import build_document
-from plantrace.ingest.read import read_raw
 from plantrace.ingest.manifest import read_manifest
-from plantrace.text.normalise import NormaliserConfig
+from plantrace.ingest.read import read_raw
+from plantrace.structure.document import build_document
 from plantrace.structure.repeats import DUPLICATE, Repeat, detect_zones_with_repeats, find_repeats
 from plantrace.structure.zones import Zone, detect_zones, zone_at
+from plantrace.text.normalise import NormaliserConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"

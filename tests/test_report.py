@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import CORPORA, ROOT
 
-from plantrace.report.codebook import CODEBOOK, table_columns
 from plantrace.errors import PlantraceError
+from plantrace.report.codebook import CODEBOOK, table_columns
 from plantrace.report.outputs import REPORT_TABLES, write_report
 from plantrace.report.pipeline import run_report
-from tests.conftest import CORPORA, ROOT
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from tests.conftest import CORPORA
+from tests.test_report import CHROME_FLAGS, _chromium
 
 from plantrace.report.outputs import LARGE_CORPUS, diff_pair_order, write_report
 from plantrace.report.pipeline import run_report
-from tests.conftest import CORPORA
-from tests.test_report import CHROME_FLAGS, _chromium
 
 console_mod = importlib.import_module("plantrace.report.console")
 

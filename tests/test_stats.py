@@ -26,7 +26,6 @@ from plantrace.measure.stats import (
     textstat_keyness,
 )
 
-
 # --- independent reference implementations ---------------------------------
 
 

@@ -9,16 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from tests.conftest import CORPORA
 
 import plantrace
-from plantrace.engine import load as corpus_module
 from plantrace.concepts import segment
 from plantrace.concepts.lexicon import LEXICON_DIR, load_lexicon
-from plantrace.measure import corpus_counts
+from plantrace.engine import load as corpus_module
 from plantrace.engine import store as store_module
 from plantrace.engine.store import TOKEN_SEP, Store, default_store_path
+from plantrace.measure import corpus_counts
 from plantrace.structure.structure import DeferredStructure
-from tests.conftest import CORPORA
 
 
 @pytest.fixture()

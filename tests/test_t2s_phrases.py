@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from plantrace.text.normalise import (
     PHRASES_FORMAT,
     STEPS,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from plantrace.compare.targets import (
     COMPARISON_COLUMNS,
     TARGET_COLUMNS,
@@ -355,7 +356,7 @@ def test_load_indicators_errors_name_file_and_problem(tmp_path: Path, content: s
 
 def test_load_indicators_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
-    with pytest.raises(IndicatorLexiconError, match="nope.yaml: cannot read file"):
+    with pytest.raises(IndicatorLexiconError, match=r"nope\.yaml: cannot read file"):
         load_indicators(missing)
 
 
@@ -747,9 +748,9 @@ def test_qualifier_strength_table() -> None:
 def test_with_the_package_pipeline(lex, path, year, expected) -> None:
     """End to end with the package's own normaliser and sentence splitter."""
     try:
-        from plantrace.text.normalise import normalise_text
         from plantrace.structure.structure import split_structure
         from plantrace.structure.zones import detect_zones
+        from plantrace.text.normalise import normalise_text
     except ImportError as exc:  # pragma: no cover - the pipeline is optional here
         pytest.skip(f"pipeline not importable: {exc}")
     text = normalise_text(path.read_text(encoding="utf-8"))

@@ -271,7 +271,7 @@ def test_declared_encoding_that_gives_mojibake_is_an_error(tmp_path: Path) -> No
     assert "reads cleanly as utf-8" in err.message and "encoding=utf-8" in (err.hint or "")
     # UTF-16-BE declared for a little-endian file.
     root = _one_document_corpus(tmp_path / "b", src, QINGYANG.encode("utf-16-le"), {"encoding": "utf-16-be"})
-    with pytest.raises(PlantraceError, match="utf-16-be.*reads cleanly as utf-16-le") as info:
+    with pytest.raises(PlantraceError, match=r"utf-16-be.*reads cleanly as utf-16-le") as info:
         plantrace.load_corpus(root, store=False)
     assert "encoding=utf-16-le" in (info.value.hint or "")
     # The right declaration still reads the document.
@@ -342,7 +342,7 @@ def test_yaml_keys_written_twice_are_errors(tmp_path: Path) -> None:
     text = _with_line(cat + 1, '  economy: "again"')
     text = text.replace("    category: livelihood\n", "    category: livelihood\n    category: economy\n", 1)
     err = _lexicon_error(tmp_path, text)
-    assert [p.line for p in err.problems][0] == cat + 2 and len(err.problems) == 2
+    assert err.problems[0].line == cat + 2 and len(err.problems) == 2
 
 
 def test_lexicon_values_of_the_wrong_type_are_errors(tmp_path: Path) -> None:
