@@ -186,7 +186,7 @@ def test_cold_warm_and_no_store_runs_agree(chengdu_copy: Path) -> None:
 
 def test_rows_go_in_without_pyarrow(chengdu_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # pyarrow is optional: rows are then handed to DuckDB as pandas DataFrames.
-    monkeypatch.setattr(store_module, "_table_maker", lambda: pd.DataFrame)
+    monkeypatch.setattr(store_module, "_table_maker", lambda: store_module._frame_table)
     cold = plantrace.load_corpus(chengdu_copy)
     counts = corpus_counts(cold)
     warm = plantrace.load_corpus(chengdu_copy)

@@ -182,17 +182,61 @@ def default_store_path(corpus_dir: str | Path) -> Path:
     return Path(corpus_dir) / ".plantrace" / "store.duckdb"
 
 
+def fresh_copy(text: str) -> str:
+    """A new ``str`` equal to ``text``, for handing to DuckDB or pyarrow.
+
+    Why: both read a Python string through CPython's UTF-8 view of it, which CPython then
+    keeps inside the string for as long as the string lives: three bytes a Chinese
+    character on top of the two the string already holds. Handed the corpus's own
+    strings (every document's text, every sentence's), a cold run over 1,400 documents
+    kept some 230 MB of such views after writing the store. A copy takes the view with it
+    when the statement is done.
+
+    >>> s = "公园城市" * 100
+    >>> c = fresh_copy(s)
+    >>> c == s, c is s
+    (True, False)
+    """
+    if text.isascii():  # an ASCII string is its own UTF-8: CPython adds nothing to it
+        return text
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+
+
+def _arrow_table(columns: dict[str, list]) -> Any:
+    """Columns as a pyarrow table; text columns go in as UTF-8 bytes (see :func:`fresh_copy`)."""
+    import pyarrow
+
+    def column(values: list) -> Any:
+        first = next((v for v in values if v is not None), None)
+        if not isinstance(first, str):
+            return values
+        encoded = [None if v is None else v.encode("utf-8") for v in values]
+        return pyarrow.array(encoded, pyarrow.binary()).cast(pyarrow.string())
+
+    return pyarrow.table({k: column(v) for k, v in columns.items()})
+
+
+def _frame_table(columns: dict[str, list]) -> Any:
+    """Columns as a pandas DataFrame (no pyarrow); text columns as copies (:func:`fresh_copy`)."""
+    import pandas
+
+    def column(values: list) -> list:
+        first = next((v for v in values if v is not None), None)
+        return [None if v is None else fresh_copy(v) for v in values] if isinstance(first, str) else values
+
+    return pandas.DataFrame({k: column(v) for k, v in columns.items()})
+
+
 @lru_cache(maxsize=None)
 def _table_maker() -> Callable[[dict[str, list]], object]:
     """How rows are handed to DuckDB in bulk: as an Arrow table when pyarrow is installed
-    (DuckDB scans it with the least overhead), else as a pandas DataFrame."""
+    (DuckDB scans it with the least overhead), else as a pandas DataFrame. Either way the
+    caller's strings are left as they were (:func:`fresh_copy`)."""
     try:
-        import pyarrow
+        import pyarrow  # noqa: F401
     except ImportError:
-        import pandas
-
-        return pandas.DataFrame
-    return pyarrow.table
+        return _frame_table
+    return _arrow_table
 
 
 def _table(columns: dict[str, list]) -> Any:
@@ -426,6 +470,7 @@ class Store:
     def put_document(self, doc_key: str, doc: "Document") -> None:
         """Store one processed document in its own transaction."""
         row, sent_cols, head_cols = document_to_rows(doc_key, doc)
+        row = [fresh_copy(v) if isinstance(v, str) else v for v in row]  # doc.text among them
         sents, heads = sent_cols["sentence_id"], head_cols["heading_id"]
 
         def work(safe: bool) -> None:
