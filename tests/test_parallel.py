@@ -201,3 +201,55 @@ def test_pool_workers_leave_ctrl_c_to_the_driver() -> None:
     finally:
         runner.close()
     assert _sigint_handler_name() == "python"  # the driver keeps Python's KeyboardInterrupt
+
+
+def test_a_serial_run_past_helper_chars_judges_in_one_helper_process(
+        serial, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past HELPER_CHARS of documents to judge, a serial run's clauses would load pkuseg's
+    # whole feature dict (about 0.7 GB) into this process and keep it there: the judging
+    # goes to one helper process instead (issue 16, memory). Chengdu is 0.1 M characters:
+    # the threshold is lowered to send it. Same tables; nothing segmented here; the note
+    # and the provenance say where the work ran.
+    import plantrace.concepts.segment as seg
+    import plantrace.measure.matching as matching
+
+    monkeypatch.setattr(matching, "HELPER_CHARS", 1_000)
+    monkeypatch.setattr(seg, "_clauses", {})
+    monkeypatch.setattr(seg, "_used", {})
+
+    def refuse(*_args: object, **_kw: object) -> None:
+        raise AssertionError("pkuseg was loaded in the driver")
+
+    monkeypatch.setattr(seg, "_load", refuse)
+    corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False)
+    result = match_corpus(corpus)
+    pd.testing.assert_frame_equal(result.rejected.reset_index(drop=True), serial[1])
+    pd.testing.assert_frame_equal(corpus_counts(corpus).reset_index(drop=True), serial[0])
+    note = corpus.runner.note()
+    assert note is not None and note.startswith("ran serial: ") and "one helper process" in note
+    [decision] = corpus.runner.describe()["maps"]
+    assert decision["ran"] == "serial, one helper process" and decision["threshold_chars"] == 1_000
+    # Chengdu's five documents, every one judged there
+    assert decision["items"] == 5 and decision["chars"] == sum(len(d.text) for d in corpus.docs)
+
+
+def test_the_helper_never_runs_a_users_script_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A spawned process imports the parent's __main__, which runs an unguarded script's
+    # top level again (the pool the user asks for says so: the test above). The helper
+    # is plantrace's own choice, made with jobs=1: the script runs once and succeeds.
+    import subprocess
+    import sys
+
+    script = tmp_path / "my_analysis.py"
+    log = tmp_path / "ran.txt"
+    script.write_text(
+        "import plantrace\n"
+        "import plantrace.measure.matching as matching\n"
+        f"open({str(log)!r}, 'a').write('top level ran\\n')\n"
+        "matching.HELPER_CHARS = 1_000\n"
+        f"corpus = plantrace.load_corpus({str(CORPORA / 'chengdu')!r}, store=False)\n"
+        "print(len(corpus.mentions()), corpus.runner.note())\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert log.read_text(encoding="utf-8") == "top level ran\n"
+    assert "one helper process" in out.stdout and int(out.stdout.split()[0]) > 100

@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import types
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -99,6 +100,28 @@ def _spawning_without_sigint() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def _main_hidden(hide: bool) -> Iterator[None]:
+    """While ``hide``, ``__main__`` is a bare module, for workers spawned meanwhile.
+
+    A spawned worker imports the parent's ``__main__`` from its file, which runs the
+    top level of a user's script again unless it sits under ``if __name__ ==
+    "__main__":``. A pool the user asked for (``jobs=2``) may require that guard (the
+    error says so); a helper process plantrace starts on its own (``jobs=1``, see
+    :data:`plantrace.measure.matching.HELPER_CHARS`) must not: its tasks are plantrace's
+    functions and need nothing of ``__main__``. The window is the submits, in which the
+    pool spawns its workers."""
+    main = sys.modules.get("__main__")
+    if not hide or main is None:
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _pool_initializer(parent: int, *setups: WorkerSetup | None) -> None:
     # Ctrl-C in a terminal reaches the whole process group: the driver stops the workers
     # (close(abort=True)) and removes partial outputs. A worker that died of the same
@@ -170,13 +193,15 @@ class MapDecision:
     items: int
     chars: int
     parallel: bool
-    reason: str  # "below", "above", "never", "running" (the pool was already started), "forced", "cluster"
+    #: "below", "above", "never", "running" (the pool was already started), "forced",
+    #: "cluster"; "helper": serial, in one helper process (threshold: the size that sends it there)
+    reason: str
     threshold: int | None  # None: a local pool never pays off for this kind of work
 
     def as_dict(self) -> dict[str, object]:
-        return {"work": self.work, "items": self.items, "chars": self.chars,
-                "ran": "parallel" if self.parallel else "serial", "reason": self.reason,
-                "threshold_chars": self.threshold}
+        ran = "parallel" if self.parallel else "serial, one helper process" if self.reason == "helper" else "serial"
+        return {"work": self.work, "items": self.items, "chars": self.chars, "ran": ran,
+                "reason": self.reason, "threshold_chars": self.threshold}
 
 
 def _mchars(n: int) -> str:
@@ -216,15 +241,21 @@ class Runner:
 
     def note(self) -> str | None:
         """One line on how this run used its workers, or None with a single worker (no
-        choice was made) or nothing to do.
+        choice was made, no helper process used) or nothing to do.
 
         >>> r = LocalRunner(2)
         >>> worth_parallel(r, [400_000], "judge") or None, r.note()  # doctest: +ELLIPSIS
         (None, 'ran serial: 0.4 M characters of new work (judging concept candidates) is below the ... M where 2 workers pay off')
         """
+        helped = [d for d in self.decisions if d.reason == "helper"]
+        helper = "; ".join(f"{_mchars(d.chars)} characters of new work ({_WORK.get(d.work, d.work)}) ran in one "
+                           "helper process, so that this one never holds pkuseg's whole model (about 0.7 GB)"
+                           for d in helped)
         if self.workers <= 1:
-            return None
-        done = [d for d in self.decisions if d.chars]
+            return f"ran serial: {helper}" if helper else None
+        done = [d for d in self.decisions if d.chars and d.reason != "helper"]
+        if helped and not done:
+            return f"ran serial: {helper}; no worker of {self.workers} started"
         if not done:
             return ("ran serial: nothing to process from scratch (the store or a cache held the documents and "
                     f"earlier matches); no worker of {self.workers} started")
@@ -245,12 +276,12 @@ class Runner:
             for d in serial:
                 work = f"{_mchars(d.chars)} characters of new work ({_WORK.get(d.work, d.work)})"
                 parts.append(f"{work} is {why_serial(d)}" if d.threshold is not None else f"{work}: {why_serial(d)}")
-            return "ran serial: " + "; ".join(parts)
+            return "ran serial: " + "; ".join(parts + ([helper] if helper else []))
         why = {"forced": " (forced)", "cluster": ""}
         line = f"ran on {self.workers} {self.name} workers{why.get(pooled[0].reason, '')}: {what(pooled)}"
         if serial:
             line += f"; serial: {what(serial)}"
-        return line
+        return line + (f"; {helper}" if helper else "")
 
     def describe(self) -> dict[str, object]:
         """How the run was executed, for the provenance recorded with results."""
@@ -268,11 +299,14 @@ class LocalRunner(Runner):
 
     name = "local"
 
-    def __init__(self, jobs: int, worker_setup: WorkerSetup | None = None, *, force: bool = False) -> None:
+    def __init__(self, jobs: int, worker_setup: WorkerSetup | None = None, *, force: bool = False,
+                 helper: bool = False) -> None:
         super().__init__()
         self.workers = jobs
         self.worker_setup = worker_setup
         self.force = force
+        #: Started by plantrace, not asked for: its workers never import ``__main__`` (:func:`_main_hidden`).
+        self.helper = helper
         self._pool: ProcessPoolExecutor | None = None
 
     @property
@@ -299,11 +333,11 @@ class LocalRunner(Runner):
         try:
             pool = self._start(setup)  # a running pool's workers get the setup as tasks: they can break too
             if sizes is None:
-                with _spawning_without_sigint():
+                with _spawning_without_sigint(), _main_hidden(self.helper):
                     chunks = pool.map(fn, items, chunksize=_batch_size(len(items), self.workers))
                 return list(chunks)
             batches = _balanced_batches(sizes, self.workers)
-            with _spawning_without_sigint():
+            with _spawning_without_sigint(), _main_hidden(self.helper):
                 futures = [pool.submit(_call_batch, fn, [items[i] for i in batch]) for batch in batches]
             results: list[Any] = [None] * len(items)
             for batch, future in zip(batches, futures):

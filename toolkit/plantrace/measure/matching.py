@@ -19,7 +19,7 @@ from ..concepts.segment import LAZY_CHARS, clauses_setup, load_model, preload_cl
 from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
 from ..engine.collection import DocumentSet, add_docvars
-from ..engine.runner import WorkerSetup, worth_parallel
+from ..engine.runner import LocalRunner, MapDecision, WorkerSetup, worth_parallel
 from ..engine.store import Store, match_code, match_key
 from ..errors import PlantraceError
 from ..structure.document import Document
@@ -80,6 +80,16 @@ _matchers: dict[str, Matcher] = {}
 #: Clause characters segmented per text character judged: 166 k of 2.40 M on the four
 #: bundled corpora (2026-12-02).
 _CLAUSE_SHARE = 0.07
+
+
+#: Characters of documents to judge from scratch above which a run that judges them in
+#: this process (serial, or below the pool's crossover) judges them in one helper process
+#: instead: their clauses would pass LAZY_CHARS and load pkuseg's whole feature dict here,
+#: some 680 MB held to the end of the process, on top of the documents. The helper loads
+#: it and exits with it; what it costs is a process start and the texts pickled to it
+#: (≈ 1-2 s, against the 2.4-2.8 s model load both ways). At the 1× bundled corpora
+#: (2.4 M characters, 168 k of clauses) the lazy model does the work here, as before.
+HELPER_CHARS = int(LAZY_CHARS / _CLAUSE_SHARE)
 
 
 def _judge_setup(known: WorkerSetup | None, full: bool) -> None:
@@ -258,11 +268,25 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
         runner = corpus.runner
         # Documents never matched before are the expensive ones (their clauses need pkuseg):
         # they go to the worker pool when it pays; known documents are cheap and stay here.
-        if todo and runner is not None and worth_parallel(runner, (len(corpus.docs[i].text) for i in todo), "judge"):
-            sizes = [len(corpus.docs[i].text) for i in todo]
-            full = sum(sizes) * _CLAUSE_SHARE / runner.workers > LAZY_CHARS
-            results = runner.map(_judge_task, [(lexicon, corpus.docs[i].text) for i in todo],
-                                 setup=(_judge_setup, (clauses_setup(), full)), sizes=sizes)
+        # Work that needs pkuseg's whole model but not the pool goes to one helper process,
+        # so this one never holds the model (see HELPER_CHARS).
+        sizes = [len(corpus.docs[i].text) for i in todo]
+        pool: Any = None
+        if todo and runner is not None and worth_parallel(runner, sizes, "judge"):
+            pool, workers = runner, runner.workers
+        elif todo and runner is not None and sum(sizes) > HELPER_CHARS:
+            pool, workers = LocalRunner(1, force=True, helper=True), 1
+            if runner.decisions and runner.decisions[-1].work == "judge" and runner.workers > 1:
+                runner.decisions.pop()  # worth_parallel's "below": this map runs in the helper
+            runner.decisions.append(MapDecision("judge", len(todo), sum(sizes), False, "helper", HELPER_CHARS))
+        if pool is not None:
+            full = sum(sizes) * _CLAUSE_SHARE / workers > LAZY_CHARS
+            try:
+                results = pool.map(_judge_task, [(lexicon, corpus.docs[i].text) for i in todo],
+                                   setup=(_judge_setup, (clauses_setup(), full)), sizes=sizes)
+            finally:
+                if pool is not runner:
+                    pool.close()
             for i, (judged, used) in zip(todo, results):
                 doc = corpus.docs[i]
                 preload_clauses(used)
