@@ -104,3 +104,42 @@ def test_writing_the_store_leaves_the_documents_strings_as_they_were(
     assert after == before
     warm = plantrace.load_corpus(CORPORA / "chengdu", store=tmp_path / "store.duckdb")
     assert [d.structure for d in warm.docs] == [d.structure for d in cold.docs]  # the copies went in whole
+
+
+def test_loaded_documents_hold_sentences_as_rows_until_asked(tmp_path: Path) -> None:
+    # Sentence objects with their own text were the largest part of a loaded corpus
+    # (some 8 bytes a character). Built or read back from the store, a document now holds
+    # them as columns (SentenceRows); counting and the documents table never build them,
+    # and what is built when asked equals a fresh split_structure of the text.
+    from plantrace.structure.structure import DeferredStructure, split_structure
+
+    store = tmp_path / "store.duckdb"
+    for how in ("built", "from the store"):
+        corpus = plantrace.load_corpus(CORPORA / "chengdu", store=store)
+        assert corpus.store_stats["documents_hit"] == (0 if how == "built" else 5)
+        corpus.counts()
+        table = corpus.to_frame()
+        assert all(isinstance(d.structure, DeferredStructure) and d.structure.rows_pending for d in corpus.docs), how
+        for doc, sentences in zip(corpus.docs, table["sentences"]):
+            fresh = split_structure(doc.text, list(doc.zones))
+            assert sentences == sum(1 for s in fresh.sentences if s.zone == "body") > 50
+            row = doc.structure.sentence_row_at(fresh.sentences[7].start)
+            s7 = fresh.sentences[7]
+            assert row == (s7.id, s7.paragraph_id, s7.start, s7.end, " > ".join(s7.heading_path), s7.zone,
+                           s7.is_heading)
+            assert doc.structure == fresh and not doc.structure.rows_pending  # built on asking, equal
+
+
+def test_built_sentence_rows_keep_a_heading_that_holds_the_separator() -> None:
+    # The store joins heading paths with " > "; a document built here keeps each path as
+    # it was, so a heading that itself holds " > " comes back whole.
+    from plantrace.structure.structure import Sentence, SentenceRows
+
+    odd = ("一、A > B", "（一）公园城市")
+    sents = [Sentence(0, 0, 0, 7, "一、A > B", odd[:1], "body", True),
+             Sentence(1, 1, 8, 14, "建设公园城市", odd, "body", False),
+             Sentence(2, 2, 15, 18, "附件一", (), "back", False)]
+    rows = SentenceRows.from_sentences(sents)
+    assert rows.sentences("一、A > B\n建设公园城市\n附件一") == tuple(sents)
+    assert rows[1][4] == "一、A > B > （一）公园城市" and rows.count("body") == 2 and rows.count("front") == 0
+    assert SentenceRows.from_rows(list(rows)).paths[1] == ("一、A", "B", "（一）公园城市")  # what the store can do

@@ -19,7 +19,7 @@ from .._version import __version__
 from ..ingest.manifest import ManifestEntry
 from ..ingest.read import RawText
 from ..structure.document import Document, declared_config
-from ..structure.structure import DeferredStructure, Heading, Paragraph, Sentence, Structure
+from ..structure.structure import DeferredStructure, Heading, Paragraph, SentenceRows, Structure
 from ..structure.zones import Zone, ZoneRules
 from ..text.normalise import NormaliserConfig, StepReport
 from ..text.textmap import MappedText
@@ -112,24 +112,17 @@ def document_from_row(entry: ManifestEntry, raw: RawText, data: dict[str, Any], 
     mapped = MappedText.from_run_pairs(data["text"], data["starts"], data["ends"], data["raw_length"])
     zones = tuple(Zone(**z) for z in data["zones"])
     text = data["text"]
+    # Only what the sentences are built from is kept for later: not ``data``, whose
+    # stored rows the columns replace.
+    rows = SentenceRows.from_rows(data["sentences"])
+    paragraphs, headings = data["paragraphs"], data["headings"]
 
     def build() -> Structure:
-        paragraphs = data["paragraphs"]
-        if isinstance(paragraphs, str):  # the stored JSON, decoded only now
-            paragraphs = json.loads(paragraphs)
-        paths: dict[str, tuple[str, ...]] = {"": ()}  # sentences under one heading share its path
-
-        def path_of(path: str) -> tuple[str, ...]:
-            got = paths.get(path)
-            if got is None:
-                got = paths[path] = tuple(path.split(HEADING_SEP))
-            return got
-
-        return Structure(tuple(Paragraph(**p) for p in paragraphs), tuple(Heading(*h) for h in data["headings"]),
-                         tuple(Sentence(sid, pid, a, b, text[a:b], path_of(path), zone, bool(is_h))
-                               for sid, pid, a, b, path, zone, is_h in data["sentences"]))
+        paras = json.loads(paragraphs) if isinstance(paragraphs, str) else paragraphs  # decoded only now
+        return Structure(tuple(Paragraph(**p) for p in paras), tuple(Heading(*h) for h in headings),
+                         rows.sentences(text))
 
     explanation = tuple(StepReport(r["step"], r["changes"], r["chars_removed"],
                                    tuple(tuple(x) for x in r["examples"])) for r in data["explanation"])
     return Document(entry, raw.text, raw.encoding, raw.source_format, NormaliserConfig(**data["config"]),
-                    mapped, zones, DeferredStructure(build, data["sentences"]), explanation, corpus_name)
+                    mapped, zones, DeferredStructure(build, rows, len(headings)), explanation, corpus_name)

@@ -134,7 +134,7 @@ class DocumentSet:
                 "raw_chars": len(d.raw), "chars": sum(sizes.values()),
                 "front_chars": sizes["front"], "body_chars": sizes["body"], "back_chars": sizes["back"],
                 "duplicate_chars": sizes["duplicate"],
-                "headings": len(d.headings), "sentences": sum(1 for s in d.sentences if s.zone == "body"),
+                "headings": d.heading_count(), "sentences": d.sentence_count("body"),
             })
         frame = add_docvars(pd.DataFrame(rows), self)
         frame.attrs["provenance"] = self.provenance()

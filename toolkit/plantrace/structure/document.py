@@ -95,6 +95,18 @@ class Document:
     def sentences(self) -> tuple[Sentence, ...]:
         return self.structure.sentences
 
+    def heading_count(self) -> int:
+        """Headings, without building the sentences where the document holds rows."""
+        s = self.structure
+        return s.heading_count() if isinstance(s, DeferredStructure) else len(s.headings)
+
+    def sentence_count(self, zone: str = "body") -> int:
+        """Sentences in ``zone``, without building them where the document holds rows."""
+        s = self.structure
+        if isinstance(s, DeferredStructure):
+            return s.sentence_count(zone)
+        return sum(1 for x in s.sentences if x.zone == zone)
+
     @cached_property
     def raw_sha256(self) -> str:
         return hashlib.sha256(self.raw.encode("utf-8")).hexdigest()
