@@ -20,6 +20,7 @@ import threading
 from typing import Any, Sequence
 
 from ..engine.runner import Runner, WorkerSetup, worth_parallel
+from ..engine.store import fresh_copy
 from . import model_index
 
 MODEL_NAME = "pkuseg-0.0.25/default"
@@ -211,7 +212,10 @@ def segment_documents(texts: Sequence[str], user_dict: Sequence[str] = (),
         texts_todo = list(todo.values())
         # Sizes: the longest documents go first, so no worker is left with a long one
         # while the other idles at the end of the map.
-        done = runner.map(_segment_task, [(t, user) for t in texts_todo], sizes=[len(t) for t in texts_todo])
+        # Copies: pickling a str leaves its UTF-8 form inside it (fresh_copy), and a text
+        # may be a document's own
+        done = runner.map(_segment_task, [(fresh_copy(t), user) for t in texts_todo],
+                          sizes=[len(t) for t in texts_todo])
         _doc_cache.update(zip(todo, map(_tokens, done)))
         stats["document_chars"] += sum(map(len, todo.values()))
     else:

@@ -22,7 +22,7 @@ from ..text.normalise import NormaliserConfig
 from .codec import document_from_row, document_key
 from .collection import DocumentSet
 from .runner import Runner, worth_parallel
-from .store import Store, StoreError, StoreWarning, default_store_path, set_aside
+from .store import Store, StoreError, StoreWarning, default_store_path, fresh_copy, set_aside
 
 ProgressFn = Callable[[str, int, int], None]
 #: Documents read from the store per query (see load_documents).
@@ -174,7 +174,11 @@ def load_documents(
             tasks = [t for _, _, t in todo]
             built: Iterable[Document]
             if worth_parallel(run, (len(t[1].text) for t in tasks), "normalise"):
-                built = run.map(_build_task, tasks, sizes=[len(t[1].text) for t in tasks])
+                # The raw texts go as copies: pickling a str leaves its UTF-8 form inside
+                # it, and these strings stay with the documents (see fresh_copy)
+                sent = [(t[0], replace(t[1], text=fresh_copy(t[1].text)), *t[2:]) for t in tasks]
+                built = run.map(_build_task, sent, sizes=[len(t[1].text) for t in tasks])
+                del sent
             else:  # one at a time: each is stored and made compact before the next is built
                 built = (build_document(*t) for t in tasks)
             for (slot, key, task), doc in zip(todo, built):

@@ -183,11 +183,12 @@ def default_store_path(corpus_dir: str | Path) -> Path:
 
 
 def fresh_copy(text: str) -> str:
-    """A new ``str`` equal to ``text``, for handing to DuckDB or pyarrow.
+    """A new ``str`` equal to ``text``, for handing to DuckDB, pyarrow or pickle.
 
-    Why: both read a Python string through CPython's UTF-8 view of it, which CPython then
-    keeps inside the string for as long as the string lives: three bytes a Chinese
-    character on top of the two the string already holds. Handed the corpus's own
+    Why: all three read a Python string through CPython's UTF-8 view of it, which CPython
+    then keeps inside the string for as long as the string lives: three bytes a Chinese
+    character on top of the two the string already holds (pickle: the texts sent to a
+    worker process). Handed the corpus's own
     strings (every document's text, every sentence's), a cold run over 1,400 documents
     kept some 230 MB of such views after writing the store. A copy takes the view with it
     when the statement is done.

@@ -20,7 +20,7 @@ from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
 from ..engine.collection import DocumentSet, add_docvars
 from ..engine.runner import LocalRunner, MapDecision, WorkerSetup, worth_parallel
-from ..engine.store import Store, match_code, match_key
+from ..engine.store import Store, fresh_copy, match_code, match_key
 from ..errors import PlantraceError
 from ..structure.document import Document
 from .provenance import lexicon_key, with_provenance
@@ -282,7 +282,8 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
         if pool is not None:
             full = sum(sizes) * _CLAUSE_SHARE / workers > LAZY_CHARS
             try:
-                results = pool.map(_judge_task, [(lexicon, corpus.docs[i].text) for i in todo],
+                # Copies: pickling a str leaves its UTF-8 form inside it (see fresh_copy)
+                results = pool.map(_judge_task, [(lexicon, fresh_copy(corpus.docs[i].text)) for i in todo],
                                    setup=(_judge_setup, (clauses_setup(), full)), sizes=sizes)
             finally:
                 if pool is not runner:
