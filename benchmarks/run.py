@@ -131,6 +131,20 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _children_peak_mb() -> float:
+    """Peak RSS of the largest reaped child (ru_maxrss of RUSAGE_CHILDREN): a helper process
+    the job started and closed (plantrace.measure.matching.HELPER_CHARS), 0 if none."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _job_peak(driver_mb: float) -> dict:
+    """The job's peak RSS per process: the largest of this process and its helpers."""
+    helper = _children_peak_mb()
+    return {"peak_rss_mb": max(driver_mb, helper), "driver_peak_rss_mb": driver_mb, "helper_peak_rss_mb": helper}
+
+
 def _cpu() -> float:
     """CPU seconds of this process and of its reaped children (a process pool's workers)."""
     t = os.times()
@@ -410,9 +424,10 @@ def worker_concepts(spec: dict) -> dict:
     counts = corpus_counts(corpus, lexicon)
     cold_wall, cold_cpu = _since(t0)
     cold = {"seconds": cold_wall, "cpu_seconds": cold_cpu, "load_corpus_seconds": load_s,
-            "counts_seconds": cold_wall - load_s, "peak_rss_mb": _rss_mb(),
+            "counts_seconds": cold_wall - load_s, **_job_peak(_rss_mb()),
             "mentions": int(counts["count_own"].sum()), "clause_chars_segmented": _seg_chars(),
-            "store_stats": _store_stats(corpus), "runner": getattr(corpus.runner, "name", "serial")}
+            "store_stats": _store_stats(corpus), "runner": getattr(corpus.runner, "name", "serial"),
+            "runner_note": corpus.runner.note() if hasattr(corpus.runner, "note") else None}
     out = {"docs": len(corpus.docs), "chars": sum(len(d.body_text) for d in corpus.docs),
            "marker_chars": _marker_chars(d.body_text for d in corpus.docs),  # after the clock
            "import_seconds": import_s, "cold": cold}
@@ -422,7 +437,7 @@ def worker_concepts(spec: dict) -> dict:
         edited = load_lexicon(spec["lexicon_edited"])
         counts2 = corpus_counts(corpus, edited)
         wall, cpu = _since(t1)
-        out["warm"] = {"seconds": wall, "cpu_seconds": cpu, "peak_rss_mb": _rss_mb(),
+        out["warm"] = {"seconds": wall, "cpu_seconds": cpu, **_job_peak(_rss_mb()),
                        "mentions": int(counts2["count_own"].sum()),
                        "clause_chars_segmented": _seg_chars() - before, "store_stats": _store_stats(corpus)}
     return out
@@ -440,13 +455,13 @@ def worker_rerun(spec: dict) -> dict:
     counts = corpus_counts(corpus, load_lexicon(spec["lexicon"]))
     wall, cpu = _since(t0)
     same = {"seconds": wall, "cpu_seconds": cpu, "load_corpus_seconds": load_s, "counts_seconds": wall - load_s,
-            "peak_rss_mb": _rss_mb(), "mentions": int(counts["count_own"].sum()),
+            **_job_peak(_rss_mb()), "mentions": int(counts["count_own"].sum()),
             "clause_chars_segmented": _seg_chars(), "store_stats": _store_stats(corpus)}
     before = _seg_chars()
     t1 = _clock()
     counts2 = corpus_counts(corpus, load_lexicon(spec["lexicon_edited"]))
     wall, cpu = _since(t1)
-    edited = {"seconds": wall, "cpu_seconds": cpu, "peak_rss_mb": _rss_mb(),
+    edited = {"seconds": wall, "cpu_seconds": cpu, **_job_peak(_rss_mb()),
               "mentions": int(counts2["count_own"].sum()), "clause_chars_segmented": _seg_chars() - before,
               "store_stats": _store_stats(corpus)}
     return {"docs": len(corpus.docs), "chars": sum(len(d.body_text) for d in corpus.docs),
@@ -1029,7 +1044,10 @@ def run_scale(scale: str, corpus: list[str], bodies: list[str], prep: dict, work
                               f"(pkuseg load inside); {cc['docs']} docs; {cold['mentions']} mentions; "
                               f"{cold['clause_chars_segmented']} clause chars segmented; "
                               + (f"{cc['marker_chars']} of the chars are variant markers; " if cc.get("marker_chars") else "")
-                              + f"runner {cold['runner']}; import {cc['import_seconds']:.1f} s not timed"))
+                              + f"runner {cold['runner']}; import {cc['import_seconds']:.1f} s not timed"
+                              + (f"; peak RSS per process: driver {cold['driver_peak_rss_mb']:.0f} MB, helper "
+                                 f"{cold['helper_peak_rss_mb']:.0f} MB (the judging: {cold['runner_note']})"
+                                 if cold.get("helper_peak_rss_mb") else "")))
         cold_row["clause_chars_segmented"] = cold["clause_chars_segmented"]
         cold_row["mentions"] = cold["mentions"]
         rows.append(cold_row)
