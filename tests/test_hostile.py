@@ -315,6 +315,43 @@ def test_store_failures_mid_run_are_set_aside(tmp_path: Path, monkeypatch: pytes
     assert len(lines) == 1 and "the disk is full" in lines[0]
 
 
+def test_a_store_that_runs_out_of_memory_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB's out-of-memory message advises fewer "threads"; the failure path took that
+    # for a read error and renamed the user's store as broken (met with memory_limit set
+    # low, 2026-12-04). Memory says nothing of the file: the run goes on without the store
+    # and the file stays where it is, to serve the next run.
+    import duckdb
+
+    from plantrace.engine.store import Store
+
+    c = make_corpus(tmp_path)
+    assert run("-q", "count", str(c), "--json").exit_code == 0
+    store = c / ".plantrace" / "store.duckdb"
+    assert store.is_file()
+
+    def no_memory(self: Store, keys: list[str], sql: str) -> list[tuple]:
+        raise duckdb.OutOfMemoryException(
+            "Out of Memory Error: failed to allocate data of size 128.0 MiB (8.9 MiB/122.0 MiB used). "
+            "Possible solutions: reducing the number of threads (SET threads=X)")
+
+    with monkeypatch.context() as m:
+        m.setattr(Store, "_select_for", no_memory)
+        result = run("-q", "count", str(c), "--json")
+    assert result.exit_code == 0, result.output
+    lines = _stderr_lines(result)
+    assert len(lines) == 1 and "Out of Memory" in lines[0] and "carrying on without it" in lines[0], lines
+    assert store.is_file() and not list(store.parent.glob("store.duckdb.broken-*"))
+    # The next process uses it as it was: every document is there to be served.
+    from plantrace.engine import store as store_module
+
+    monkeypatch.setattr(store_module, "_GIVEN_UP", set())  # what a new process starts with
+    kept = Store(store)
+    try:
+        assert kept.con.execute("SELECT count(*) FROM documents").fetchone() == (len(list(c.glob("*.txt"))),)
+    finally:
+        kept.close()
+
+
 def test_failed_commit_is_not_hidden_by_the_rollback(tmp_path: Path) -> None:
     import duckdb
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 import time
 import warnings
@@ -153,7 +154,12 @@ def _failsafe(default: Callable[[], Any]) -> Callable[[Callable[..., Any]], Call
                 return method(self, *args, **kwargs)
             except (duckdb.Error, OSError, MemoryError) as exc:
                 self.failed = _plain(exc)
-                unreadable = "read" in str(exc).lower() and self.failed != "the disk is full"
+                # Running out of memory says nothing about the file (and DuckDB's advice in
+                # that message names "threads", which a plain "read" test took for a read
+                # error: the store was renamed as broken).
+                out_of_memory = isinstance(exc, (MemoryError, duckdb.OutOfMemoryException))
+                unreadable = (not out_of_memory and re.search(r"\bread", str(exc).lower()) is not None
+                              and self.failed != "the disk is full")
                 note = "carrying on without it"
                 if unreadable:
                     try:
