@@ -131,17 +131,49 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _children_peak_mb() -> float:
-    """Peak RSS of the largest reaped child (ru_maxrss of RUSAGE_CHILDREN): a helper process
-    the job started and closed (plantrace.measure.matching.HELPER_CHARS), 0 if none."""
-    import resource
+class _ChildPeaks:
+    """The peak RSS (VmHWM) of this process's child processes, read from /proc every 0.2 s
+    while a job runs: a helper process the job starts and closes
+    (plantrace.measure.matching.HELPER_CHARS).
 
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    Not ru_maxrss of RUSAGE_CHILDREN: a spawned child's ru_maxrss starts from its parent's
+    RSS at the fork, so a driver holding 1.5 GB made a helper that judged five documents
+    report 1,613 MB (2026-12-04). VmHWM starts afresh at exec; sampled, it can miss growth
+    in a child's last 0.2 s."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peaks: dict[str, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        me = str(os.getpid())
+        while not self._done.wait(0.2):
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+                        fields = dict(line.split(":", 1) for line in fh if ":" in line)
+                except OSError:
+                    continue
+                if fields.get("PPid", "").strip() == me and "VmHWM" in fields:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0.0), int(fields["VmHWM"].split()[0]) / 1024)
+
+    def peak(self) -> float:
+        """The largest child's peak so far (0 if none)."""
+        return max(self.peaks.values(), default=0.0)
+
+
+_CHILDREN: _ChildPeaks | None = None
 
 
 def _job_peak(driver_mb: float) -> dict:
     """The job's peak RSS per process: the largest of this process and its helpers."""
-    helper = _children_peak_mb()
+    helper = _CHILDREN.peak() if _CHILDREN else 0.0
     return {"peak_rss_mb": max(driver_mb, helper), "driver_peak_rss_mb": driver_mb, "helper_peak_rss_mb": helper}
 
 
@@ -410,6 +442,8 @@ def _store_stats(corpus) -> dict:  # type: ignore[no-untyped-def]
 def worker_concepts(spec: dict) -> dict:
     """Cold job (fresh process: load + counts), then in the same process the warm job
     (the lexicon with one alias edited). ``spec["store"]``: a new store path, or False."""
+    global _CHILDREN
+    _CHILDREN = _ChildPeaks()
     t0 = _clock()
     import plantrace  # noqa: F401
     from plantrace.concepts.lexicon import load_lexicon
@@ -446,6 +480,8 @@ def worker_concepts(spec: dict) -> dict:
 def worker_rerun(spec: dict) -> dict:
     """A later run over a populated store: fresh process, same lexicon (load + counts);
     then, in that process, a lexicon edit the store has not seen (counts only)."""
+    global _CHILDREN
+    _CHILDREN = _ChildPeaks()
     from plantrace.concepts.lexicon import load_lexicon
     from plantrace.measure.counts import corpus_counts
 
