@@ -19,7 +19,7 @@ from .._version import __version__
 from ..ingest.manifest import ManifestEntry
 from ..ingest.read import RawText
 from ..structure.document import Document, declared_config
-from ..structure.structure import DeferredStructure, Heading, Paragraph, SentenceRows, Structure
+from ..structure.structure import HEADING_SEP, DeferredStructure, Heading, Paragraph, SentenceRows, Structure
 from ..structure.zones import Zone, ZoneRules
 from ..text.normalise import NormaliserConfig, StepReport
 from ..text.textmap import MappedText
@@ -27,7 +27,6 @@ from ..text.textmap import MappedText
 #: Bumped whenever stored results would differ for the same input (normaliser, zones,
 #: structure or matching rules changed): older rows are then simply not found.
 STORE_FORMAT = "2"  # 2: offset maps stored as runs (MappedText.run_pairs), not per character
-HEADING_SEP = " > "
 
 #: Package files (paths inside ``plantrace/``) whose code decides a stored document.
 _DOCUMENT_CODE = ("text/normalise.py", "text/textmap.py", "structure/zones.py", "structure/structure.py",

@@ -194,8 +194,8 @@ def fresh_copy(text: str) -> str:
     Why: all three read a Python string through CPython's UTF-8 view of it, which CPython
     then keeps inside the string for as long as the string lives: three bytes a Chinese
     character on top of the two the string already holds (pickle: the texts sent to a
-    worker process). Handed the corpus's own
-    strings (every document's text, every sentence's), a cold run over 1,400 documents
+    worker process). Handed the corpus's own strings (every document's text, every
+    sentence's), a cold run over 1,400 documents
     kept some 230 MB of such views after writing the store. A copy takes the view with it
     when the statement is done.
 
@@ -209,13 +209,17 @@ def fresh_copy(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
 
 
+def _is_text(values: list) -> bool:
+    """A column of str (None aside)."""
+    return isinstance(next((v for v in values if v is not None), None), str)
+
+
 def _arrow_table(columns: dict[str, list]) -> Any:
     """Columns as a pyarrow table; text columns go in as UTF-8 bytes (see :func:`fresh_copy`)."""
     import pyarrow
 
     def column(values: list) -> Any:
-        first = next((v for v in values if v is not None), None)
-        if not isinstance(first, str):
+        if not _is_text(values):
             return values
         encoded = [None if v is None else v.encode("utf-8") for v in values]
         return pyarrow.array(encoded, pyarrow.binary()).cast(pyarrow.string())
@@ -228,8 +232,7 @@ def _frame_table(columns: dict[str, list]) -> Any:
     import pandas
 
     def column(values: list) -> list:
-        first = next((v for v in values if v is not None), None)
-        return [None if v is None else fresh_copy(v) for v in values] if isinstance(first, str) else values
+        return [None if v is None else fresh_copy(v) for v in values] if _is_text(values) else values
 
     return pandas.DataFrame({k: column(v) for k, v in columns.items()})
 

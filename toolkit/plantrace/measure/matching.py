@@ -23,12 +23,12 @@ from ..engine.runner import LocalRunner, MapDecision, WorkerSetup, worth_paralle
 from ..engine.store import Store, fresh_copy, match_code, match_key
 from ..errors import PlantraceError
 from ..structure.document import Document
+from ..structure.structure import HEADING_SEP as HEADING_SEP  # re-exported by plantrace.measure
 from .provenance import lexicon_key, with_provenance
 
 MENTION_COLUMNS = ["doc_id", "concept_id", "alias", "start", "end", "raw_start", "raw_end",
                    "sentence_id", "heading_path", "zone", "in_heading"]
 REJECTED_COLUMNS = MENTION_COLUMNS + ["reason"]
-HEADING_SEP = " > "
 
 
 @dataclass(frozen=True)
@@ -271,16 +271,17 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
         # Work that needs pkuseg's whole model but not the pool goes to one helper process,
         # so this one never holds the model (see HELPER_CHARS).
         sizes = [len(corpus.docs[i].text) for i in todo]
+        total = sum(sizes)
         pool: Any = None
         if todo and runner is not None and worth_parallel(runner, sizes, "judge"):
             pool, workers = runner, runner.workers
-        elif todo and runner is not None and sum(sizes) > HELPER_CHARS:
+        elif todo and runner is not None and total > HELPER_CHARS:
             pool, workers = LocalRunner(1, force=True, helper=True), 1
             if runner.decisions and runner.decisions[-1].work == "judge" and runner.workers > 1:
                 runner.decisions.pop()  # worth_parallel's "below": this map runs in the helper
-            runner.decisions.append(MapDecision("judge", len(todo), sum(sizes), False, "helper", HELPER_CHARS))
+            runner.decisions.append(MapDecision("judge", len(todo), total, False, "helper", HELPER_CHARS))
         if pool is not None:
-            full = sum(sizes) * _CLAUSE_SHARE / workers > LAZY_CHARS
+            full = total * _CLAUSE_SHARE / workers > LAZY_CHARS
             try:
                 # Copies: pickling a str leaves its UTF-8 form inside it (see fresh_copy)
                 results = pool.map(_judge_task, [(lexicon, fresh_copy(corpus.docs[i].text)) for i in todo],

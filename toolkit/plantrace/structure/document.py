@@ -22,7 +22,7 @@ from ..ingest.read import RawText
 from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped, script_mismatch
 from ..text.textmap import MappedText
 from .repeats import DUPLICATE, detect_zones_with_repeats
-from .structure import DeferredStructure, Heading, Paragraph, Sentence, Structure, split_structure
+from .structure import HEADING_SEP, DeferredStructure, Heading, Paragraph, Sentence, Structure, split_structure
 from .zones import ZONE_NAMES, Zone, ZoneRules
 
 ProgressFn = Callable[[str, int, int], None]
@@ -97,15 +97,11 @@ class Document:
 
     def heading_count(self) -> int:
         """Headings, without building the sentences where the document holds rows."""
-        s = self.structure
-        return s.heading_count() if isinstance(s, DeferredStructure) else len(s.headings)
+        return self.structure.heading_count()
 
     def sentence_count(self, zone: str = "body") -> int:
         """Sentences in ``zone``, without building them where the document holds rows."""
-        s = self.structure
-        if isinstance(s, DeferredStructure):
-            return s.sentence_count(zone)
-        return sum(1 for x in s.sentences if x.zone == zone)
+        return self.structure.sentence_count(zone)
 
     @cached_property
     def raw_sha256(self) -> str:
@@ -227,7 +223,7 @@ class Document:
         # rows across lexicons, a million of them in a large corpus.
         joined = self._joined_paths.get(sentence.heading_path)
         if joined is None:
-            joined = self._joined_paths[sentence.heading_path] = " > ".join(sentence.heading_path)
+            joined = self._joined_paths[sentence.heading_path] = HEADING_SEP.join(sentence.heading_path)
         return (sentence.id, joined, sentence.zone, bool(sentence.is_heading))
 
     @cached_property

@@ -79,6 +79,13 @@ class Structure:
     headings: tuple[Heading, ...]
     sentences: tuple[Sentence, ...]
 
+    def heading_count(self) -> int:
+        return len(self.headings)
+
+    def sentence_count(self, zone: str) -> int:
+        """Sentences in ``zone``."""
+        return sum(1 for x in self.sentences if x.zone == zone)
+
 
 _STRUCTURE_FIELDS = ("paragraphs", "headings", "sentences")
 #: How a stored sentence row joins its heading path.
@@ -219,15 +226,15 @@ class DeferredStructure(Structure):
 
     def heading_count(self) -> int:
         """Headings, without building the sentences when the count is known."""
-        known = self.__dict__.get("_heading_count")
-        return known if known is not None and self.rows_pending else len(self.headings)
+        known = self.__dict__.get("_heading_count")  # dropped once the structure is built
+        return known if known is not None else super().heading_count()
 
     def sentence_count(self, zone: str) -> int:
         """Sentences in ``zone``, from the rows while the sentences are not built."""
         if self.rows_pending:
             rows: SentenceRows = self.__dict__["_rows"]
             return rows.count(zone)
-        return sum(1 for x in self.sentences if x.zone == zone)
+        return super().sentence_count(zone)
 
     def __getattr__(self, name: str) -> Any:
         build = self.__dict__.get("_build")
