@@ -203,8 +203,9 @@ def test_pool_workers_leave_ctrl_c_to_the_driver() -> None:
     assert _sigint_handler_name() == "python"  # the driver keeps Python's KeyboardInterrupt
 
 
+@pytest.mark.parametrize("slice_chars", [None, 30_000])
 def test_a_serial_run_past_helper_chars_judges_in_one_helper_process(
-        serial, monkeypatch: pytest.MonkeyPatch) -> None:
+        serial, monkeypatch: pytest.MonkeyPatch, slice_chars: int | None) -> None:
     # Past HELPER_CHARS of documents to judge, a serial run's clauses would load pkuseg's
     # whole feature dict (about 0.7 GB) into this process and keep it there: the judging
     # goes to one helper process instead (issue 16, memory). Chengdu is 0.1 M characters:
@@ -214,6 +215,19 @@ def test_a_serial_run_past_helper_chars_judges_in_one_helper_process(
     import plantrace.measure.matching as matching
 
     monkeypatch.setattr(matching, "HELPER_CHARS", 1_000)
+    # The documents go to the helper in slices of _MAP_CHARS, each made into rows before
+    # the next is sent (the results of all 1,400 of the distinct 10× corpus at once were
+    # 0.3 GB); Chengdu's five, 0.1 M characters, in slices of 30,000 characters: 4 maps.
+    maps: list[int] = []
+
+    class Counted(LocalRunner):
+        def map(self, fn, items, **kw):  # type: ignore[no-untyped-def]
+            maps.append(len(items))
+            return super().map(fn, items, **kw)
+
+    monkeypatch.setattr(matching, "LocalRunner", Counted)
+    if slice_chars is not None:
+        monkeypatch.setattr(matching, "_MAP_CHARS", slice_chars)
     monkeypatch.setattr(seg, "_clauses", {})
     monkeypatch.setattr(seg, "_used", {})
 
@@ -231,6 +245,8 @@ def test_a_serial_run_past_helper_chars_judges_in_one_helper_process(
     assert decision["ran"] == "serial, one helper process" and decision["threshold_chars"] == 1_000
     # Chengdu's five documents, every one judged there
     assert decision["items"] == 5 and decision["chars"] == sum(len(d.text) for d in corpus.docs)
+    sizes = sorted(len(d.text) for d in corpus.docs)
+    assert sum(maps) == 5 and (maps == [5] if slice_chars is None else len(maps) == 4), (maps, sizes)
 
 
 def test_the_helper_never_runs_a_users_script_again(tmp_path) -> None:  # type: ignore[no-untyped-def]

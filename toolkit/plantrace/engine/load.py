@@ -21,6 +21,7 @@ from ..structure.zones import ZoneRules
 from ..text.normalise import NormaliserConfig
 from .codec import document_from_row, document_key
 from .collection import DocumentSet
+from .memory import release_freed_memory
 from .runner import Runner, worth_parallel
 from .store import Store, StoreError, StoreWarning, default_store_path, fresh_copy, set_aside
 
@@ -215,6 +216,8 @@ def load_documents(
         listing = "; ".join(str(e) for e in errors)
         raise PlantraceError(f"{len(errors)} documents cannot be read: {listing}",
                              hint="fix them, or pass --skip-bad to go on without them (they are recorded)")
+    del slots, todo, read
+    release_freed_memory()  # a pool's documents came through a thread's arena (engine.memory)
     collection = into(docs, folders, cfg, hashes, skipped)
     collection.replaced = replaced
     collection.store_path = store_path

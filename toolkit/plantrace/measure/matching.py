@@ -8,9 +8,11 @@ config and segmenter model (:mod:`plantrace.measure.provenance`).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from ..concepts.lexicon import Lexicon, default_lexicon
@@ -19,6 +21,7 @@ from ..concepts.segment import LAZY_CHARS, clauses_setup, load_model, preload_cl
 from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
 from ..engine.collection import DocumentSet, add_docvars
+from ..engine.memory import release_freed_memory
 from ..engine.runner import LocalRunner, MapDecision, WorkerSetup, worth_parallel
 from ..engine.store import Store, fresh_copy, match_code, match_key
 from ..errors import PlantraceError
@@ -56,13 +59,95 @@ class MatchResult:
     rejected: pd.DataFrame
 
 
-def _mentions_from(doc: Document, candidates: Iterable[tuple[str, str, int, int, str | None]]) -> list[tuple[Any, ...]]:
-    """Mention rows (REJECTED_COLUMNS order: raw offsets, sentence, heading path, zone)
-    from judged candidates."""
-    rows = list(candidates)
-    raw = doc.raw_offsets_many([(start, end) for _, _, start, end, _ in rows])
-    return [(doc.doc_id, concept_id, alias, start, end, raw_start, raw_end, *doc.mention_context(start), reason)
-            for (concept_id, alias, start, end, reason), (raw_start, raw_end) in zip(rows, raw)]
+#: Judged candidate: (concept_id, alias, start, end, reason), reason None when accepted.
+Judged = tuple[str, str, int, int, "str | None"]
+#: Reasons that are not a boundary verdict: nesting hides it, an exclusion replaces it.
+_NOT_BOUNDARY = ("nested in ", "excluded by ")
+
+
+@dataclass(frozen=True, eq=False)
+class MentionRows:
+    """One document's judged candidates and their mention rows, as columns
+    (REJECTED_COLUMNS without doc_id).
+
+    The corpus keeps them per document across lexicons: at the distinct 50× benchmark
+    corpus some 700,000 rows, which as a tuple per row (and a tuple per judged candidate,
+    and an int object per offset) took some 450 bytes each. Columns take about 60: offsets
+    as int32 arrays, the strings shared (one object per alias, concept, reason, heading path).
+
+    >>> rows = MentionRows.from_columns([("park", "公园城市", 3, 7, None)], [(3, 7)], [(0, "", "body", False)])
+    >>> len(rows), rows.judged(), rows.to_columns("d1")["raw_end"].tolist()
+    (1, [('park', '公园城市', 3, 7, None)], [7])
+    """
+
+    concept_id: tuple[str, ...]
+    alias: tuple[str, ...]
+    start: Any  # np.ndarray of int32, as the offsets below
+    end: Any
+    raw_start: Any
+    raw_end: Any
+    sentence_id: Any
+    heading_path: tuple[str, ...]
+    zone: tuple[str, ...]
+    in_heading: Any  # np.ndarray of bool
+    reason: tuple[str | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.concept_id)
+
+    @classmethod
+    def from_columns(cls, judged: list[Judged], raw: list[tuple[int, int]],
+                     context: list[tuple[int, str, str, bool]]) -> "MentionRows":
+        if not judged:
+            return _NO_ROWS
+        intern = sys.intern  # rows from a worker or the store bring their own copy of each string
+        cid, alias, start, end, reason = zip(*judged)
+        sid, path, zone, head = zip(*context)
+        raw_start, raw_end = zip(*raw)
+        return cls(tuple(map(intern, cid)), tuple(map(intern, alias)), _int32(start), _int32(end),
+                   _int32(raw_start), _int32(raw_end), _int32(sid), path, tuple(map(intern, zone)),
+                   np.array(head, dtype=bool), tuple(None if r is None else intern(r) for r in reason))
+
+    def judged(self) -> list[Judged]:
+        """The judged candidates, as the store and a worker give them."""
+        return list(zip(self.concept_id, self.alias, self.start.tolist(), self.end.tolist(), self.reason))
+
+    def boundary_verdicts(self) -> dict[tuple[int, int], str | None]:
+        """(start, end) -> the boundary verdict, where the rows show it (not nested, not excluded)."""
+        return {(s, e): r for s, e, r in zip(self.start.tolist(), self.end.tolist(), self.reason)
+                if not (r or "").startswith(_NOT_BOUNDARY)}
+
+    def to_columns(self, doc_id: str) -> dict[str, Any]:
+        return {"doc_id": [doc_id] * len(self), **{c: getattr(self, c) for c in REJECTED_COLUMNS[1:]}}
+
+
+def _int32(values: Iterable[int]) -> Any:
+    # Offsets fit: a document is at most DEFAULT_MAX_BYTES (ingest.read) long.
+    return np.fromiter(values, dtype=np.int32)
+
+
+_NONE = np.zeros(0, np.int32)
+_NO_ROWS = MentionRows((), (), _NONE, _NONE, _NONE, _NONE, _NONE, (), (), np.zeros(0, bool), ())
+
+
+def _mentions_from(doc: Document, judged: list[Judged]) -> MentionRows:
+    """Mention rows (raw offsets, sentence, heading path, zone) of judged candidates."""
+    raw = doc.raw_offsets_many([(start, end) for _, _, start, end, _ in judged])
+    return MentionRows.from_columns(judged, raw, [doc.mention_context(start) for _, _, start, _, _ in judged])
+
+
+def _rows_frame(parts: list[tuple[str, MentionRows]]) -> pd.DataFrame:
+    """One frame (REJECTED_COLUMNS) of many documents' rows, column by column."""
+    parts = [(d, r) for d, r in parts if len(r)] or [("", _NO_ROWS)]
+    columns: dict[str, Any] = {"doc_id": [d for d, r in parts for _ in range(len(r))]}
+    for name in REJECTED_COLUMNS[1:]:
+        if name in ("start", "end", "raw_start", "raw_end", "sentence_id"):
+            columns[name] = np.concatenate([getattr(r, name) for _, r in parts]).astype(np.int64)
+        elif name == "in_heading":
+            columns[name] = np.concatenate([r.in_heading for _, r in parts])
+        else:
+            columns[name] = [x for _, r in parts for x in getattr(r, name)]
+    return pd.DataFrame(columns, columns=REJECTED_COLUMNS)
 
 
 def _as_rows(candidates: Iterable[Candidate]) -> list[tuple[str, str, int, int, str | None]]:
@@ -116,10 +201,20 @@ def _judge_task(args: tuple[Lexicon, str]) -> tuple[list[Any], dict[str, tuple[s
 
 def match_document(doc: Document, matcher: Matcher) -> list[Mention]:
     """All candidates of one document, accepted (reason None) and rejected."""
-    return [Mention(*row) for row in _mentions_from(doc, judge_document(doc, matcher))]
+    frame = _rows_frame([(doc.doc_id, _mentions_from(doc, judge_document(doc, matcher)))])
+    return [Mention(*row) for row in frame.itertuples(index=False)] if len(frame) else []
 
 
-@dataclass
+#: One frozenset object per distinct set of scanned aliases, shared by the documents.
+_scanned_sets: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(aliases: Iterable[str]) -> frozenset[str]:
+    new = frozenset(aliases)
+    return _scanned_sets.setdefault(new, new)
+
+
+@dataclass(eq=False)
 class _DocMatchState:
     """What matching has learnt about one document, kept on the corpus across lexicons.
 
@@ -128,39 +223,40 @@ class _DocMatchState:
     the resolved rows of a document whose alias hits did not change at all.
     """
 
-    #: alias -> start offsets of its occurrences (empty: scanned, none found)
+    #: the aliases this document was scanned for (one set shared by the documents)
+    scanned: frozenset[str] = frozenset()
+    #: alias -> start offsets of its occurrences, for the scanned aliases that occur
     hits: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    #: (start, end) -> boundary verdict, before overlaps are resolved
-    verdicts: dict[tuple[int, int], str | None] = field(default_factory=dict)
-    #: the (alias, concept_id) pairs that hit, with the judged candidates and rows they gave
+    #: (start, end) -> boundary verdict the rows do not show (a candidate nested or excluded)
+    hidden_verdicts: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    #: the (alias, concept_id, exclusions) that hit, with the rows they gave
     signature: tuple = ()
-    judged: list[Any] | None = None
-    rows: list[Any] | None = None
+    rows: MentionRows | None = None
 
-    def signature_for(self, lexicon: Lexicon) -> tuple:
-        """The (alias, concept_id, exclusions) of ``lexicon``'s aliases that occur in the document."""
-        return self._signature(alias_table(lexicon))
+    def verdicts(self) -> dict[tuple[int, int], str | None]:
+        """(start, end) -> boundary verdict, before overlaps are resolved, of every
+        candidate judged so far."""
+        known = self.rows.boundary_verdicts() if self.rows is not None else {}
+        known.update(self.hidden_verdicts)
+        return known
 
-    def _signature(self, aliases: dict[str, tuple[str, tuple[str, ...]]]) -> tuple:
-        return tuple(sorted((a, cid, ex) for a, (cid, ex) in aliases.items() if self.hits[a]))
+    def signature_for(self, triples: dict[str, tuple[str, str, tuple[str, ...]]]) -> tuple:
+        """The (alias, concept_id, exclusions) of the aliases in ``triples`` (see
+        :func:`alias_triples`) that occur in the document."""
+        return tuple(sorted(triples[a] for a in self.hits if a in triples))
 
     @classmethod
-    def from_judged(cls, doc: Document, lexicon: Lexicon | dict[str, tuple[str, tuple[str, ...]]],
-                    judged: list[tuple[Any, ...]]) -> "_DocMatchState":
+    def from_judged(cls, doc: Document, aliases: dict[str, tuple[str, tuple[str, ...]]],
+                    judged: list[Judged]) -> "_DocMatchState":
         """The state of a document judged elsewhere (the store, a worker process), with the
-        lexicon, or the alias table (:func:`alias_table`), it was judged with."""
-        aliases = alias_table(lexicon) if isinstance(lexicon, Lexicon) else lexicon
-        state = cls()
+        alias table (:func:`alias_table`) it was judged with."""
+        state = cls(scanned=_shared(aliases))
         found: dict[str, list[int]] = {}
-        for _cid, alias, start, end, reason in judged:
+        for _cid, alias, start, _end, _reason in judged:
             found.setdefault(alias, []).append(start)
-            # nesting hides the boundary verdict, an exclusion replaces it (and is the lexicon's)
-            if not (reason or "").startswith(("nested in ", "excluded by ")):
-                state.verdicts[(start, end)] = reason
-        for alias in aliases:
-            state.hits[alias] = tuple(sorted(found.get(alias, ())))
-        state.signature = state._signature(aliases)
-        state.judged, state.rows = judged, _mentions_from(doc, judged)
+        state.hits = {a: tuple(sorted(v)) for a, v in found.items() if a in aliases}
+        state.signature = state.signature_for(alias_triples(aliases))
+        state.rows = _mentions_from(doc, judged)
         return state
 
 
@@ -170,36 +266,81 @@ def alias_table(lexicon: Lexicon) -> dict[str, tuple[str, tuple[str, ...]]]:
     return {a: (cid, tuple(ex.get(a, ()))) for a, cid in lexicon.alias_index.items()}
 
 
+#: alias_triples of the last alias tables (by identity): one set of triples for the
+#: documents, as the signatures hold them.
+_triples: dict[int, tuple[object, dict[str, tuple[str, str, tuple[str, ...]]]]] = {}
+
+
+def alias_triples(aliases: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """alias -> (alias, concept_id, exclusions), the items of a document's signature."""
+    known = _triples.get(id(aliases))
+    if known is not None and known[0] is aliases:
+        return known[1]
+    triples = {a: (a, cid, ex) for a, (cid, ex) in aliases.items()}
+    if len(_triples) >= 8:  # a run uses one or two tables (this lexicon's, the stored one's)
+        _triples.clear()
+    _triples[id(aliases)] = (aliases, triples)
+    return triples
+
+
 #: A document whose judging segmented more clause text than this (about 0.1 s of pkuseg)
 #: is committed to the store on its own; cheaper ones are committed together.
 _COMMIT_AFTER_CHARS = 2_000
+
+#: Documents (nearly) free to judge again committed to the store together.
+_COMMIT_DOCS = 1_000
+
+#: Characters of documents sent to the workers (or the helper) at a time: about 4 s of
+#: judging a worker, so the slices cost nothing the pool would notice.
+_MAP_CHARS = 8_000_000
+
+
+def _slices(items: list[int], sizes: list[int], limit: int) -> Iterator[list[int]]:
+    """``items`` in order, in slices of at most ``limit`` by ``sizes`` (at least one each).
+
+    >>> list(_slices([4, 5, 6, 7], [3, 3, 5, 1], 6))
+    [[4, 5], [6, 7]]
+    """
+    chunk: list[int] = []
+    held = 0
+    for item, size in zip(items, sizes):
+        if chunk and held + size > limit:
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(item)
+        held += size
+    if chunk:
+        yield chunk
+
 
 #: Above this many unseen aliases one automaton pass beats a str.find per alias.
 _FIND_LIMIT = 12
 
 
-def _judge_incrementally(doc: Document, lexicon: Lexicon, matcher: "Callable[[], Matcher]",
-                         state: _DocMatchState) -> tuple[list[Any], list[Any]]:
-    """Judged candidates and mention rows of one document, redoing only what the lexicon
-    change requires (see :class:`_DocMatchState`)."""
-    aliases = lexicon.alias_index
-    unseen = [a for a in aliases if a not in state.hits]
-    if len(unseen) > _FIND_LIMIT:
-        found: dict[str, list[int]] = {a: [] for a in unseen}
-        wanted = set(unseen)
-        for start, _end, alias, _cid in matcher().raw_candidates(doc.text):
-            if alias in wanted:
-                found[alias].append(start)
-        for alias, starts in found.items():
-            state.hits[alias] = tuple(starts)
-    else:
-        for alias in unseen:
-            state.hits[alias] = tuple(find_alias(doc.text, alias))
-    signature = state.signature_for(lexicon)
-    if state.judged is not None and signature == state.signature:
-        return state.judged, state.rows or []
+def _judge_incrementally(doc: Document, lexicon: Lexicon, aliases: dict[str, tuple[str, tuple[str, ...]]],
+                         matcher: "Callable[[], Matcher]", state: _DocMatchState) -> MentionRows:
+    """The mention rows of one document, redoing only what the lexicon change requires
+    (see :class:`_DocMatchState`); ``aliases`` is the lexicon's :func:`alias_table`."""
+    unseen = [a for a in aliases if a not in state.scanned]
+    if unseen:
+        if len(unseen) > _FIND_LIMIT:
+            found: dict[str, list[int]] = {}
+            wanted = set(unseen)
+            for start, _end, alias, _cid in matcher().raw_candidates(doc.text):
+                if alias in wanted:
+                    found.setdefault(alias, []).append(start)
+            state.hits.update((a, tuple(v)) for a, v in found.items())
+        else:
+            for alias in unseen:
+                starts = find_alias(doc.text, alias)
+                if starts:
+                    state.hits[alias] = tuple(starts)
+        state.scanned = _shared(state.scanned.union(unseen))
+    signature = state.signature_for(alias_triples(aliases))
+    if state.rows is not None and signature == state.signature:
+        return state.rows
     raw = [(st, st + len(a), a, cid) for a, cid, _ex in signature for st in state.hits[a]]
-    verdicts = state.verdicts
+    verdicts = state.verdicts()
 
     def judge(text: str, start: int, end: int) -> str | None:
         key = (start, end)
@@ -208,8 +349,10 @@ def _judge_incrementally(doc: Document, lexicon: Lexicon, matcher: "Callable[[],
         return verdicts[key]
 
     judged = _as_rows(resolve_candidates(doc.text, raw, judge, lexicon.exclusions))
-    state.signature, state.judged, state.rows = signature, judged, _mentions_from(doc, judged)
-    return judged, state.rows
+    state.signature, state.rows = signature, _mentions_from(doc, judged)
+    shown = state.rows.boundary_verdicts()
+    state.hidden_verdicts = {k: v for k, v in verdicts.items() if k not in shown}
+    return state.rows
 
 
 def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
@@ -241,9 +384,10 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
             built.append(Matcher(lexicon))
         return built[0]
 
-    rows: list[tuple[Any, ...]] = []
+    aliases = alias_table(lexicon)
+    parts: list[tuple[str, MentionRows]] = []
     try:
-        rows_by_doc: dict[int, list[Any]] = {}
+        rows_by_doc: dict[int, MentionRows] = {}
         todo = []
         unknown = [doc.key for doc in corpus.docs if doc.doc_id not in states and doc.key]
         stored = store.get_candidates_many(unknown, stored_as) if store is not None and unknown else {}
@@ -256,14 +400,16 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
             state = states.get(doc.doc_id)
             judged = stored.get(doc.key) if state is None else None
             if judged is not None:
-                state = states[doc.doc_id] = _DocMatchState.from_judged(doc, lexicon, judged)
-                rows_by_doc[i] = state.rows or []
+                state = states[doc.doc_id] = _DocMatchState.from_judged(doc, aliases, judged)
+                rows_by_doc[i] = state.rows or _NO_ROWS
             elif state is None and doc.key in previous:
-                aliases, old = previous[doc.key]
-                states[doc.doc_id] = _DocMatchState.from_judged(doc, aliases, old)
+                old_aliases, old = previous[doc.key]
+                states[doc.doc_id] = _DocMatchState.from_judged(doc, old_aliases, old)
             elif state is None:
                 todo.append(i)
-        if (todo or previous) and store is not None:
+        started_from_previous = bool(previous)
+        del stored, previous
+        if (todo or started_from_previous) and store is not None:
             preload_clauses(store.get_clauses())
         runner = corpus.runner
         # Documents never matched before are the expensive ones (their clauses need pkuseg):
@@ -282,48 +428,59 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
             runner.decisions.append(MapDecision("judge", len(todo), total, False, "helper", HELPER_CHARS))
         if pool is not None:
             full = total * _CLAUSE_SHARE / workers > LAZY_CHARS
+            setup: WorkerSetup | None = (_judge_setup, (clauses_setup(), full))
             try:
-                # Copies: pickling a str leaves its UTF-8 form inside it (see fresh_copy)
-                results = pool.map(_judge_task, [(lexicon, fresh_copy(corpus.docs[i].text)) for i in todo],
-                                   setup=(_judge_setup, (clauses_setup(), full)), sizes=sizes)
+                # In slices, each turned into rows and stored before the next is sent: the
+                # workers' results for the whole corpus at once were 0.3 GB at the distinct
+                # 10× benchmark corpus, on top of the rows made from them.
+                for chunk in _slices(todo, sizes, _MAP_CHARS):
+                    # Copies: pickling a str leaves its UTF-8 form inside it (see fresh_copy)
+                    results = pool.map(_judge_task, [(lexicon, fresh_copy(corpus.docs[i].text)) for i in chunk],
+                                       setup=setup, sizes=[len(corpus.docs[i].text) for i in chunk])
+                    setup = None  # the workers have it
+                    for i, (judged, used) in zip(chunk, results):
+                        doc = corpus.docs[i]
+                        preload_clauses(used)
+                        state = states[doc.doc_id] = _DocMatchState.from_judged(doc, aliases, judged)
+                        rows_by_doc[i] = state.rows or _NO_ROWS
+                        if store is not None and doc.key:
+                            store.put_clauses(used)
+                            store.put_candidates(doc.key, stored_as, judged)
+                    del results
+                    release_freed_memory()  # unpickled in the pool's thread (engine.memory)
             finally:
                 if pool is not runner:
                     pool.close()
-            for i, (judged, used) in zip(todo, results):
-                doc = corpus.docs[i]
-                preload_clauses(used)
-                state = states[doc.doc_id] = _DocMatchState.from_judged(doc, lexicon, judged)
-                rows_by_doc[i] = state.rows or []
-                if store is not None and doc.key:
-                    store.put_clauses(used)
-                    store.put_candidates(doc.key, stored_as, judged)
-        cheap: list[tuple[str, list[Any]]] = []
+        cheap: list[tuple[str, MentionRows]] = []
         for i, doc in enumerate(corpus.docs):
             if progress:
                 progress(doc.doc_id, i, len(corpus.docs))
-            doc_rows = rows_by_doc.get(i)
+            doc_rows = rows_by_doc.pop(i, None)
             if doc_rows is None:
                 state = states.setdefault(doc.doc_id, _DocMatchState())
                 segmented = seg_stats["clause_chars"]
-                judged, doc_rows = _judge_incrementally(doc, lexicon, matcher, state)
+                doc_rows = _judge_incrementally(doc, lexicon, aliases, matcher, state)
                 if store is not None and doc.key:
                     store.put_clauses(take_new_clauses())
                     if seg_stats["clause_chars"] - segmented > _COMMIT_AFTER_CHARS:
                         # pkuseg worked on it: commit now, so an interrupted run keeps it
-                        store.put_candidates(doc.key, stored_as, judged)
-                    else:  # (nearly) free to judge again: one commit for all of them
-                        cheap.append((doc.key, judged))
-            rows.extend(doc_rows)
+                        store.put_candidates(doc.key, stored_as, doc_rows.judged())
+                    else:  # (nearly) free to judge again: committed together
+                        cheap.append((doc.key, doc_rows))
+                        if len(cheap) >= _COMMIT_DOCS:
+                            store.put_candidates_many(stored_as, [(k, r.judged()) for k, r in cheap])
+                            cheap = []
+            parts.append((doc.doc_id, doc_rows))
         if store is not None:
-            store.put_candidates_many(stored_as, cheap)
-            store.put_lexicon(stored_as, alias_table(lexicon))
+            store.put_candidates_many(stored_as, [(k, r.judged()) for k, r in cheap])
+            store.put_lexicon(stored_as, aliases)
     finally:
         if store is not None:
             corpus.store_stats.update({f"match_{k}": v for k, v in store.stats.items()})
             store.close()
     if progress:
         progress("", len(corpus.docs), len(corpus.docs))
-    frame = pd.DataFrame(rows, columns=REJECTED_COLUMNS)
+    frame = _rows_frame(parts)
     accepted = frame[frame["reason"].isna()][MENTION_COLUMNS].reset_index(drop=True)
     # Counting is longest-match; the concepts said inside a mention's alias (碳达峰 in
     # 碳达峰碳中和) are recorded, so that presence can see them.
@@ -332,6 +489,8 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
     rejected = frame[frame["reason"].notna()][REJECTED_COLUMNS].reset_index(drop=True)
     result = MatchResult(lexicon, with_provenance(accepted, corpus, lexicon),
                          with_provenance(rejected, corpus, lexicon))
+    del frame, parts
+    release_freed_memory()  # the workers' results, unpickled in a thread's arena (engine.memory)
     return cache.put(key, result)
 
 
