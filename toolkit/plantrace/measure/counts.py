@@ -63,26 +63,34 @@ def corpus_counts(corpus: DocumentSet, lexicon: Lexicon | None = None, *, zeros:
     body = result.mentions[result.mentions["zone"] == "body"]
     own = Counter(zip(body["doc_id"].tolist(), body["concept_id"].tolist()))  # arrow iteration is slow
     rolled = roll_up(own, lex)
-    rows = []
     by_doc: dict[str, set[str]] = {}
     for doc_id, cid in rolled:
         by_doc.setdefault(doc_id, set()).add(cid)
-    for doc in corpus.docs:
+    # Column by column: a dict per row was 1 KB a row, 0.1 GB at 1,400 documents.
+    where: list[int] = []
+    ids: list[str] = []
+    for pos, doc in enumerate(corpus.docs):
         # Lexicon order; only the concepts that occur unless zeros are asked for.
         hit = by_doc.get(doc.doc_id, set())
-        for cid, concept in lex.concepts.items():
-            if not zeros and cid not in hit:
-                continue
-            n = rolled.get((doc.doc_id, cid), 0)
-            row = {"doc_id": doc.doc_id, "concept_id": cid, "label": concept.label,
-                   "category": concept.category, "count": n, "count_own": own.get((doc.doc_id, cid), 0),
-                   "rate_per_10k": rate_per_10k(n, doc.body_chars), "body_chars": doc.body_chars}
-            if metadata:
-                row.update({k: v for k, v in doc.meta.items() if k not in ("doc_id",)})
-            rows.append(row)
-    columns = COUNT_COLUMNS + ([c for c in ("file", "title", "issuer", "level", "region", "parent_region",
-                                            "year", "date", "doc_type", "script")] if metadata else [])
-    frame = pd.DataFrame(rows, columns=columns)
+        for cid in lex.concepts:
+            if zeros or cid in hit:
+                where.append(pos)
+                ids.append(cid)
+    docs = [corpus.docs[pos] for pos in where]
+    count = [rolled.get((d.doc_id, cid), 0) for d, cid in zip(docs, ids)]
+    frame = pd.DataFrame({
+        "doc_id": [d.doc_id for d in docs], "concept_id": ids,
+        "label": [lex.concepts[cid].label for cid in ids], "category": [lex.concepts[cid].category for cid in ids],
+        "count": count, "count_own": [own.get((d.doc_id, cid), 0) for d, cid in zip(docs, ids)],
+        "rate_per_10k": [rate_per_10k(n, d.body_chars) for n, d in zip(count, docs)],
+        "body_chars": [d.body_chars for d in docs]} if docs else [], columns=COUNT_COLUMNS)  # none: object columns
+    if metadata:
+        meta_columns = ["file", "title", "issuer", "level", "region", "parent_region", "year", "date", "doc_type",
+                        "script"]
+        metas = [{k: v for k, v in d.meta.items() if k != "doc_id"} for d in corpus.docs]
+        # one dict per document, shared by its rows
+        meta = pd.DataFrame([metas[pos] for pos in where], columns=meta_columns)
+        frame = pd.concat([frame, meta], axis=1)
     return with_provenance(add_docvars(frame, corpus) if metadata else frame, corpus, lex)
 
 
