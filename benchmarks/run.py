@@ -321,7 +321,7 @@ def worker_prepare(spec: dict) -> dict:
     (work / "diction.json").write_text(json.dumps(diction, ensure_ascii=False), encoding="utf-8")
     return {
         "bodies": bodies, "docs": len(corpus.docs), "body_chars": sum(len(d.body_text) for d in corpus.docs),
-        "raw_chars": sum(len(d.raw) for d in corpus.docs), "concepts": len(lex.concepts),
+        "raw_chars": sum(d.raw_length for d in corpus.docs), "concepts": len(lex.concepts),
         "aliases": len(lex.alias_index), "added_concepts": [a["id"] for a in added],
         "lexicon": str(lex_path), "lexicon_edited": str(edited_path), "lexicon_edited2": str(edited2_path),
         "lexicon_edited3": str(edited3_path), "lexicon_edited4": str(edited4_path),

@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from tests.conftest import CORPORA
 
@@ -197,3 +198,40 @@ def test_match_state_keeps_columns_shared_strings_and_only_the_aliases_that_occu
         assert len({id(s.scanned) for s in states.values()}) == 1
         assert len(next(iter(states.values())).scanned) == aliases
     assert corpus.store_stats["match_matches_hit"] == len(corpus.docs)
+
+
+def test_a_large_corpus_reads_raw_text_again_when_quoted_and_refuses_a_changed_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past RAW_IN_MEMORY_CHARS the raw texts of text files are not kept (0.3 GB at the
+    # distinct 50× corpus) but read again when something quotes them: the same quotes, the
+    # same documents table; a file changed since loading is refused, naming it.
+    import shutil
+
+    from plantrace.engine import load
+    from plantrace.ingest.read import RawSource
+    from plantrace.measure import corpus_kwic
+
+    root = tmp_path / "chengdu"
+    shutil.copytree(CORPORA / "chengdu", root, ignore=shutil.ignore_patterns(".plantrace"))
+    kept = plantrace.load_corpus(root, store=False)
+    monkeypatch.setattr(load, "RAW_IN_MEMORY_CHARS", 0)
+    lazy = plantrace.load_corpus(root, store=False)
+    assert all(isinstance(d.raw_text, RawSource) for d in lazy.docs)
+    assert all(isinstance(d.raw_text, str) for d in kept.docs)
+    assert [d.raw for d in lazy.docs] == [d.raw for d in kept.docs]
+    assert [d.raw_sha256 for d in lazy.docs] == [d.raw_sha256 for d in kept.docs]
+    quoted = corpus_kwic(lazy, "park_city")
+    assert len(quoted) > 20
+    pd.testing.assert_frame_equal(quoted, corpus_kwic(kept, "park_city"))
+    # 公园城市 as written in the file (traditional, broken by a space), at the mentions' offsets
+    assert quoted["raw_keyword"].str.replace(r"\s", "", regex=True).str.contains("公[园園]城市").all()
+    assert {"公園城市", "公 园城市"} <= {k for q in quoted["raw_keyword"] for k in ("公園城市", "公 园城市") if k in q}
+    pd.testing.assert_frame_equal(lazy.to_frame().drop(columns="corpus"), kept.to_frame().drop(columns="corpus"))
+    doc = lazy["qingyang_2021_plan_outline"]
+    doc.entry.path.write_text(doc.raw.replace("公园城市", "公園城市", 1), encoding="utf-8")
+    from plantrace.ingest import read
+
+    read._read_again.cache_clear()  # the last few reads are kept (they were checked)
+    with pytest.raises(plantrace.PlantraceError, match="the file changed after the corpus was loaded") as err:
+        corpus_kwic(lazy, "park_city")
+    assert str(doc.entry.path) in str(err.value) and "load the corpus again" in str(err.value)

@@ -131,7 +131,7 @@ class DocumentSet:
                 **d.meta, "corpus": d.corpus_name, "encoding": d.encoding,
                 "script_used": d.config.script, "script_warning": d.script_warning,
                 "rejoin_lines": d.config.rejoin_lines,
-                "raw_chars": len(d.raw), "chars": sum(sizes.values()),
+                "raw_chars": d.raw_length, "chars": sum(sizes.values()),
                 "front_chars": sizes["front"], "body_chars": sizes["body"], "back_chars": sizes["back"],
                 "duplicate_chars": sizes["duplicate"],
                 "headings": d.heading_count(), "sentences": d.sentence_count("body"),

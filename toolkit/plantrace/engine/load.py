@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from ..errors import PlantraceError
 from ..ingest.manifest import ManifestEntry, manifest_sha256, read_manifest
-from ..ingest.read import DEFAULT_MAX_BYTES, RawText, read_raw
+from ..ingest.read import DEFAULT_MAX_BYTES, RawSource, RawText, read_raw
 from ..structure.document import Document, build_document
 from ..structure.structure import compact_structure
 from ..structure.zones import ZoneRules
@@ -28,6 +28,28 @@ from .store import Store, StoreError, StoreWarning, default_store_path, fresh_co
 ProgressFn = Callable[[str, int, int], None]
 #: Documents read from the store per query (see load_documents).
 _READ_BATCH = 400
+
+#: Raw characters of a corpus's text files above which their raw texts are not kept in
+#: memory but read again when quoted (``Document.raw``, :class:`~plantrace.ingest.read.RawSource`).
+#: 40 M characters is 80 MB of strings; the distinct 50× benchmark corpus holds 146 M (0.3 GB
+#: beside the same again of normalised text). Below it nothing changes: quoting a KWIC line
+#: or a report's evidence reads no file. PDF and .docx texts stay in memory at any size:
+#: extracting them again takes seconds, not milliseconds.
+RAW_IN_MEMORY_CHARS = 40_000_000
+
+
+def raw_on_demand(docs: list[Document], max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+    """``docs`` with the raw text of each text file replaced by where to read it again."""
+    out = []
+    for d in docs:
+        if d.source_format == "txt" and isinstance(d.raw_text, str):
+            sha = d.key.split(":", 1)[0] if d.key else ""  # the key starts with the raw text's sha256
+            source = RawSource.of(d.entry.path, d.raw_text, sha256=sha, max_bytes=max_bytes,
+                                  encoding=d.entry.extra.get("encoding") or None,
+                                  errors=d.entry.extra.get("encoding_errors") or "strict")
+            d = replace(d, raw_text=source)
+        out.append(d)
+    return out
 StoreOption = str | Path | bool | None
 D = TypeVar("D", bound=DocumentSet)
 
@@ -183,7 +205,7 @@ def load_documents(
             else:  # one at a time: each is stored and made compact before the next is built
                 built = (build_document(*t) for t in tasks)
             for (slot, key, task), doc in zip(todo, built):
-                doc = replace(doc, raw=task[1].text, key=key)  # a worker's result has no raw text
+                doc = replace(doc, raw_text=task[1].text, key=key)  # a worker's result has no raw text
                 if opened:
                     opened.put_document(key, doc)  # committed per document
                 # Sentences as rows until something asks for them, as a stored document has them
@@ -217,6 +239,8 @@ def load_documents(
         raise PlantraceError(f"{len(errors)} documents cannot be read: {listing}",
                              hint="fix them, or pass --skip-bad to go on without them (they are recorded)")
     del slots, todo, read
+    if sum(d.raw_length for d in docs) > RAW_IN_MEMORY_CHARS:
+        docs = raw_on_demand(docs, max_bytes)
     release_freed_memory()  # a pool's documents came through a thread's arena (engine.memory)
     collection = into(docs, folders, cfg, hashes, skipped)
     collection.replaced = replaced
@@ -231,6 +255,6 @@ def _build_task(args: tuple[Any, ...]) -> Document:
 
     The raw text is left out of the result: the caller has it, and a worker would only
     send it back (a sixth of what a document pickles to)."""
-    return replace(build_document(*args), raw="")
+    return replace(build_document(*args), raw_text="")
 
 

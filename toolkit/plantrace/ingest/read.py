@@ -22,8 +22,10 @@ an error naming what detection finds.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import PlantraceError
@@ -235,6 +237,66 @@ def read_raw(path: str | Path, *, encoding: str | None = None,
         raise PlantraceError(f"decoded as {enc} but holds no Chinese characters", file=name,
                              hint="check the file is the document, or give its encoding")
     return RawText(text, enc, "txt", size, replaced)
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """Where a document's raw text is read again when it is not kept in memory: the file,
+    read as at load time, and the sha256 and length it had then.
+
+    A large corpus's raw texts are as large as its normalised ones (2 bytes a Chinese
+    character each); a text file costs milliseconds to read again, and most work never
+    looks at the raw text (counts, diffs and alignments read the normalised one). A file
+    changed since the corpus was loaded is refused: its offsets would point into another
+    text.
+
+    >>> import hashlib, tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = f.write_text("建設公園城市。", encoding="utf-8")
+    >>> src = RawSource.of(f, read_raw(f).text)
+    >>> src.read()
+    '建設公園城市。'
+    >>> _ = f.write_text("建设公园城市。", encoding="utf-8")
+    >>> _read_again.cache_clear()  # the last few reads are kept (they were checked)
+    >>> src.read()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    plantrace.errors.PlantraceError: ...a.txt: the file changed after the corpus was loaded ...
+    """
+
+    path: Path
+    sha256: str
+    length: int
+    encoding: str | None = None  # the manifest's override, as at load time
+    errors: str = "strict"
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @classmethod
+    def of(cls, path: str | Path, text: str, *, sha256: str = "", encoding: str | None = None,
+           errors: str = "strict", max_bytes: int = DEFAULT_MAX_BYTES) -> "RawSource":
+        """The source of ``text``, read from ``path`` (``sha256``: its UTF-8 hash, when known)."""
+        digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cls(Path(path), digest, len(text), encoding, errors, max_bytes)
+
+    def read(self) -> str:
+        """The raw text again (PlantraceError if the file is gone or changed)."""
+        return _read_again(self)
+
+
+@lru_cache(maxsize=4)
+def _read_again(source: RawSource) -> str:
+    # A few at a time: KWIC and the HTML report quote one document's mentions after another.
+    try:
+        text = read_raw(source.path, encoding=source.encoding, max_bytes=source.max_bytes,
+                        errors=source.errors).text
+    except PlantraceError as exc:
+        raise PlantraceError(f"cannot read the raw text again: {exc.message}", file=str(source.path),
+                             hint="put the file back as it was when the corpus was loaded, or load the corpus "
+                                  "again") from None
+    if len(text) != source.length or hashlib.sha256(text.encode("utf-8")).hexdigest() != source.sha256:
+        raise PlantraceError("the file changed after the corpus was loaded (its raw text is read again when "
+                             "quoted): the offsets recorded no longer point into it", file=str(source.path),
+                             hint="load the corpus again")
+    return text
 
 
 def _detected(data: bytes, name: str, declared: str) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import PlantraceError
 from ..ingest.manifest import ManifestEntry
-from ..ingest.read import RawText
+from ..ingest.read import RawSource, RawText
 from ..text.normalise import NormaliserConfig, StepReport, normalise_mapped, script_mismatch
 from ..text.textmap import MappedText
 from .repeats import DUPLICATE, detect_zones_with_repeats
@@ -42,7 +42,8 @@ class Document:
     """One document: raw text, normalised text with raw offsets, zones and structure."""
 
     entry: ManifestEntry
-    raw: str
+    #: The raw text, or where to read it again (a large corpus: see ``engine.load.RAW_IN_MEMORY_CHARS``).
+    raw_text: str | RawSource
     encoding: str
     source_format: str
     config: NormaliserConfig  # resolved: script and line joining decided
@@ -63,6 +64,17 @@ class Document:
     @property
     def doc_id(self) -> str:
         return self.entry.doc_id
+
+    @property
+    def raw(self) -> str:
+        """The original text as read from the file; offsets ``raw_start``/``raw_end`` index it."""
+        raw = self.raw_text
+        return raw if isinstance(raw, str) else raw.read()
+
+    @property
+    def raw_length(self) -> int:
+        """Characters of the raw text (without reading it again)."""
+        return self.mapped.raw_length
 
     @property
     def meta(self) -> dict[str, object]:
@@ -105,7 +117,9 @@ class Document:
 
     @cached_property
     def raw_sha256(self) -> str:
-        return hashlib.sha256(self.raw.encode("utf-8")).hexdigest()
+        if isinstance(self.raw_text, RawSource):
+            return self.raw_text.sha256
+        return hashlib.sha256(self.raw_text.encode("utf-8")).hexdigest()
 
     def zone(self, name: str) -> Zone | None:
         """The first zone of a name (a crawled page may hold several body zones around
