@@ -36,10 +36,28 @@ def serial() -> tuple:
     return _tables(plantrace.load_corpus(CORPORA / "chengdu", store=False))
 
 
-def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The Chengdu corpus is small: force the pool even below its work threshold.
+@pytest.mark.parametrize("slice_chars", [None, 30_000])
+def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch, slice_chars: int | None) -> None:
+    # The Chengdu corpus is small: force the pool even below its work threshold. Its
+    # documents go to the pool in slices of MAP_SLICE_CHARS (issue 16, memory: a large
+    # corpus's results all at once sat beside what was made of them); Chengdu's five, 0.1 M
+    # characters, in slices of 30,000: 4 maps to build them, 4 to judge their candidates.
+    from plantrace.engine import load
+    from plantrace.measure import matching
+
     _parent_cannot_segment_documents(monkeypatch)
     runner = LocalRunner(2, force=True)
+    maps: list[tuple[str, int]] = []
+    original = runner.map
+
+    def counted(fn, items, **kw):  # type: ignore[no-untyped-def]
+        maps.append((fn.__name__, len(items)))
+        return original(fn, items, **kw)
+
+    monkeypatch.setattr(runner, "map", counted)
+    if slice_chars is not None:
+        monkeypatch.setattr(load, "MAP_SLICE_CHARS", slice_chars)
+        monkeypatch.setattr(matching, "_MAP_CHARS", slice_chars)
     try:
         corpus = plantrace.load_corpus(CORPORA / "chengdu", store=False, runner=runner)
         counts, rejected, texts, words = _tables(corpus)
@@ -51,6 +69,9 @@ def test_local_processes_equal_serial(serial, monkeypatch: pytest.MonkeyPatch) -
     assert texts == serial[2]
     pd.testing.assert_frame_equal(words, serial[3])
     assert pool is not None and runner._pool is None  # one pool served every map; closed
+    for task in ("_build_task", "_judge_task"):
+        sizes = [n for name, n in maps if name == task]
+        assert sum(sizes) == 5 and len(sizes) == (1 if slice_chars is None else 4), maps
 
 
 def test_dask_local_cluster_equals_local(serial, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ import os
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from ..errors import PlantraceError
 from ..ingest.manifest import ManifestEntry, manifest_sha256, read_manifest
@@ -22,7 +22,7 @@ from ..text.normalise import NormaliserConfig
 from .codec import document_from_row, document_key
 from .collection import DocumentSet
 from .memory import release_freed_memory
-from .runner import Runner, worth_parallel
+from .runner import MAP_SLICE_CHARS, Runner, slices_by_size, worth_parallel
 from .store import Store, StoreError, StoreWarning, default_store_path, fresh_copy, set_aside
 
 ProgressFn = Callable[[str, int, int], None]
@@ -119,7 +119,16 @@ def load_documents(
     Unreadable documents stop the load with every problem listed at once; with
     ``skip_bad`` they are left out and recorded in ``skipped``.
     """
-    run = runner
+    try:
+        return _load_documents(paths, runner, into, config, zone_rules, skip_bad, max_bytes, progress, store)
+    finally:
+        # After the loader's locals are gone (raw texts, a pool's results): see engine.memory.
+        release_freed_memory()
+
+
+def _load_documents(paths: str | Path | Sequence[str | Path], run: Runner, into: type[D],
+                    config: NormaliserConfig | None, zone_rules: ZoneRules | None, skip_bad: bool,
+                    max_bytes: int, progress: ProgressFn | None, store: StoreOption) -> D:
     folders = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     for folder in folders:
         try:
@@ -197,11 +206,7 @@ def load_documents(
             tasks = [t for _, _, t in todo]
             built: Iterable[Document]
             if worth_parallel(run, (len(t[1].text) for t in tasks), "normalise"):
-                # The raw texts go as copies: pickling a str leaves its UTF-8 form inside
-                # it, and these strings stay with the documents (see fresh_copy)
-                sent = [(t[0], replace(t[1], text=fresh_copy(t[1].text)), *t[2:]) for t in tasks]
-                built = run.map(_build_task, sent, sizes=[len(t[1].text) for t in tasks])
-                del sent
+                built = _build_on(run, tasks)
             else:  # one at a time: each is stored and made compact before the next is built
                 built = (build_document(*t) for t in tasks)
             for (slot, key, task), doc in zip(todo, built):
@@ -238,16 +243,29 @@ def load_documents(
         listing = "; ".join(str(e) for e in errors)
         raise PlantraceError(f"{len(errors)} documents cannot be read: {listing}",
                              hint="fix them, or pass --skip-bad to go on without them (they are recorded)")
-    del slots, todo, read
     if sum(d.raw_length for d in docs) > RAW_IN_MEMORY_CHARS:
         docs = raw_on_demand(docs, max_bytes)
-    release_freed_memory()  # a pool's documents came through a thread's arena (engine.memory)
     collection = into(docs, folders, cfg, hashes, skipped)
     collection.replaced = replaced
     collection.store_path = store_path
     collection.store_stats = store_stats
     collection.runner = run
     return collection
+
+
+def _build_on(run: Runner, tasks: list[tuple[Any, ...]]) -> Iterator[Document]:
+    """The documents of ``tasks`` built on the runner's workers, a slice at a time
+    (MAP_SLICE_CHARS): each slice is stored and made compact before the next is sent."""
+    sizes = [len(t[1].text) for t in tasks]
+    for chunk in slices_by_size(tasks, sizes, MAP_SLICE_CHARS):
+        # The raw texts go as copies: pickling a str leaves its UTF-8 form inside it, and
+        # these strings stay with the documents (see fresh_copy)
+        sent = [(t[0], replace(t[1], text=fresh_copy(t[1].text)), *t[2:]) for t in chunk]
+        built = run.map(_build_task, sent, sizes=[len(t[1].text) for t in chunk])
+        del sent
+        yield from built
+        del built
+        release_freed_memory()  # unpickled in the pool's thread (engine.memory)
 
 
 def _build_task(args: tuple[Any, ...]) -> Document:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
 from ..engine.collection import DocumentSet, add_docvars
 from ..engine.memory import release_freed_memory
-from ..engine.runner import LocalRunner, MapDecision, WorkerSetup, worth_parallel
+from ..engine.runner import MAP_SLICE_CHARS, LocalRunner, MapDecision, WorkerSetup, slices_by_size, worth_parallel
 from ..engine.store import Store, fresh_copy, match_code, match_key
 from ..errors import PlantraceError
 from ..structure.document import Document
@@ -290,28 +290,8 @@ _COMMIT_AFTER_CHARS = 2_000
 #: Documents (nearly) free to judge again committed to the store together.
 _COMMIT_DOCS = 1_000
 
-#: Characters of documents sent to the workers (or the helper) at a time: about 4 s of
-#: judging a worker, so the slices cost nothing the pool would notice.
-_MAP_CHARS = 8_000_000
-
-
-def _slices(items: list[int], sizes: list[int], limit: int) -> Iterator[list[int]]:
-    """``items`` in order, in slices of at most ``limit`` by ``sizes`` (at least one each).
-
-    >>> list(_slices([4, 5, 6, 7], [3, 3, 5, 1], 6))
-    [[4, 5], [6, 7]]
-    """
-    chunk: list[int] = []
-    held = 0
-    for item, size in zip(items, sizes):
-        if chunk and held + size > limit:
-            yield chunk
-            chunk, held = [], 0
-        chunk.append(item)
-        held += size
-    if chunk:
-        yield chunk
-
+#: Characters of documents sent to the workers (or the helper) at a time.
+_MAP_CHARS = MAP_SLICE_CHARS
 
 #: Above this many unseen aliases one automaton pass beats a str.find per alias.
 _FIND_LIMIT = 12
@@ -433,7 +413,7 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
                 # In slices, each turned into rows and stored before the next is sent: the
                 # workers' results for the whole corpus at once were 0.3 GB at the distinct
                 # 10× benchmark corpus, on top of the rows made from them.
-                for chunk in _slices(todo, sizes, _MAP_CHARS):
+                for chunk in slices_by_size(todo, sizes, _MAP_CHARS):
                     # Copies: pickling a str leaves its UTF-8 form inside it (see fresh_copy)
                     results = pool.map(_judge_task, [(lexicon, fresh_copy(corpus.docs[i].text)) for i in chunk],
                                        setup=setup, sizes=[len(corpus.docs[i].text) for i in chunk])
