@@ -188,3 +188,16 @@ def test_counts_rows_share_their_document_and_a_lexicon_that_never_matches_gives
                                                              "count_own", "rate_per_10k", "body_chars"]
     assert set(map(str, empty.dtypes)) == {"object"}
     assert len(corpus_counts(chengdu, none, zeros=True)) == len(chengdu.docs)
+
+
+def test_a_lexicon_that_never_matches_gives_empty_frames_of_named_columns(chengdu) -> None:
+    # The match frames are built column by column from each document's rows; with no row
+    # at all they are the empty frames of object columns they always were.
+    none = lexicon_from_mapping({"concepts": [{"id": "absent", "label": "不存在的词汇"}]})
+    result = match_corpus(chengdu, none)
+    assert len(result.mentions) == 0 and len(result.rejected) == 0
+    assert list(result.mentions.columns) == ["doc_id", "concept_id", "alias", "start", "end", "raw_start",
+                                             "raw_end", "sentence_id", "heading_path", "zone", "in_heading",
+                                             "contains"]
+    assert list(result.rejected.columns)[-1] == "reason"
+    assert set(map(str, result.mentions.dtypes)) == set(map(str, result.rejected.dtypes)) == {"object"}
