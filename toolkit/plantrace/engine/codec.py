@@ -21,7 +21,7 @@ from ..ingest.read import RawText
 from ..structure.document import Document, declared_config
 from ..structure.structure import HEADING_SEP, DeferredStructure, Heading, Paragraph, SentenceRows, Structure
 from ..structure.zones import Zone, ZoneRules
-from ..text.normalise import NormaliserConfig, StepReport
+from ..text.normalise import NormaliserConfig, StepReport, shared_report
 from ..text.textmap import MappedText
 
 #: Bumped whenever stored results would differ for the same input (normaliser, zones,
@@ -121,7 +121,7 @@ def document_from_row(entry: ManifestEntry, raw: RawText, data: dict[str, Any], 
         return Structure(tuple(Paragraph(**p) for p in paras), tuple(Heading(*h) for h in headings),
                          rows.sentences(text))
 
-    explanation = tuple(StepReport(r["step"], r["changes"], r["chars_removed"],
-                                   tuple(tuple(x) for x in r["examples"])) for r in data["explanation"])
+    explanation = tuple(shared_report(StepReport(r["step"], r["changes"], r["chars_removed"],
+                                                 tuple(tuple(x) for x in r["examples"]))) for r in data["explanation"])
     return Document(entry, raw.text, raw.encoding, raw.source_format, NormaliserConfig(**data["config"]),
                     mapped, zones, DeferredStructure(build, rows, len(headings)), explanation, corpus_name)

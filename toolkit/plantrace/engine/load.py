@@ -18,7 +18,7 @@ from ..ingest.read import DEFAULT_MAX_BYTES, RawSource, RawText, read_raw
 from ..structure.document import Document, build_document
 from ..structure.structure import compact_structure
 from ..structure.zones import ZoneRules
-from ..text.normalise import NormaliserConfig
+from ..text.normalise import NormaliserConfig, shared_report
 from .codec import document_from_row, document_key
 from .collection import DocumentSet
 from .memory import release_freed_memory
@@ -210,7 +210,9 @@ def _load_documents(paths: str | Path | Sequence[str | Path], run: Runner, into:
             else:  # one at a time: each is stored and made compact before the next is built
                 built = (build_document(*t) for t in tasks)
             for (slot, key, task), doc in zip(todo, built):
-                doc = replace(doc, raw_text=task[1].text, key=key)  # a worker's result has no raw text
+                # a worker's result has no raw text, and its own copy of each step report
+                doc = replace(doc, raw_text=task[1].text, key=key,
+                              explanation=tuple(shared_report(r) for r in doc.explanation))
                 if opened:
                     opened.put_document(key, doc)  # committed per document
                 # Sentences as rows until something asks for them, as a stored document has them

@@ -119,8 +119,9 @@ class SentenceRows:
         ids, pids, starts, ends, joined, zones, heads = columns
         self.ids = np.asarray(ids, dtype=np.int32)
         self.paragraph_ids = np.asarray(pids, dtype=np.int32)
-        self.starts = np.asarray(starts, dtype=np.int64)
-        self.ends = np.asarray(ends, dtype=np.int64)
+        # int32: a document is at most DEFAULT_MAX_BYTES long (3 M sentences at the 50× corpus)
+        self.starts = np.asarray(starts, dtype=np.int32)
+        self.ends = np.asarray(ends, dtype=np.int32)
         self.is_heading = np.asarray(heads, dtype=bool)
         codes: dict[str, int] = {}
         self.path_codes = np.fromiter((codes.setdefault(j, len(codes)) for j in joined), dtype=np.int32,
