@@ -21,7 +21,7 @@ from ..structure.zones import ZoneRules
 from ..text.normalise import NormaliserConfig, shared_report
 from .codec import document_from_row, document_key
 from .collection import DocumentSet
-from .memory import release_freed_memory
+from .memory import prefer_system_arrow_pool, release_freed_memory
 from .runner import MAP_SLICE_CHARS, Runner, slices_by_size, worth_parallel
 from .store import Store, StoreError, StoreWarning, default_store_path, fresh_copy, set_aside
 
@@ -119,6 +119,7 @@ def load_documents(
     Unreadable documents stop the load with every problem listed at once; with
     ``skip_bad`` they are left out and recorded in ``skipped``.
     """
+    prefer_system_arrow_pool()
     try:
         return _load_documents(paths, runner, into, config, zone_rules, skip_bad, max_bytes, progress, store)
     finally:

@@ -22,7 +22,7 @@ from ..concepts.segment import LAZY_CHARS, clauses_setup, load_model, preload_cl
 from ..concepts.segment import stats as seg_stats
 from ..engine.cache import CacheKey
 from ..engine.collection import DocumentSet, add_docvars
-from ..engine.memory import release_freed_memory
+from ..engine.memory import prefer_system_arrow_pool, release_freed_memory
 from ..engine.runner import MAP_SLICE_CHARS, LocalRunner, MapDecision, WorkerSetup, slices_by_size, worth_parallel
 from ..engine.store import Store, fresh_copy, match_code, match_key
 from ..errors import PlantraceError
@@ -358,6 +358,7 @@ def match_corpus(corpus: DocumentSet, lexicon: Lexicon | None = None,
     in the corpus's store per (document, lexicon hash): an unchanged lexicon is never
     matched again, clauses segmented once are never segmented again, and after a lexicon
     edit only the edited aliases are scanned and only documents they touch re-resolved."""
+    prefer_system_arrow_pool()
     lexicon = lexicon or default_lexicon()
     key = CacheKey("match", (lexicon_key(lexicon),))
     cache = corpus.cache
